@@ -1,0 +1,102 @@
+"""Normalise one line of assessment text so that form labels match whatever tool produced it."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# NFKC folds ① to "1", which would erase the form's field numbering; keep circled numbers as they are.
+_CIRCLED = {chr(0x2460 + i) for i in range(20)}
+
+# OCR misreadings seen in published scans, mapped to the characters the form prints.
+# Keep the list conservative: every entry must be a string that never occurs correctly in a form.
+OCR_FIXES = {
+    "青報": "情報",
+    "其磁値": "基礎項",
+    "日証価": "目評価",
+    "内部監查": "内部監査",
+    "変更箇凡": "変更箇所",
+    "訂正·": "訂正・",
+    "〇": "○",
+}
+
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+_CHECKED_INPUT = re.compile(r"\[?\s*<input[^>]*checked[^>]*>\s*\]?", re.I)
+_UNCHECKED_INPUT = re.compile(r"\[?\s*<input[^>]*>\s*\]?", re.I)
+_TAG = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"[ \t\u3000]+")
+
+
+def fold(text: str) -> str:
+    """NFKC without touching circled numbers, plus the OCR fixes."""
+    out = []
+    for ch in text:
+        out.append(ch if ch in _CIRCLED else unicodedata.normalize("NFKC", ch))
+    folded = "".join(out)
+    for wrong, right in OCR_FIXES.items():
+        folded = folded.replace(wrong, right)
+    return folded
+
+
+def strip_markup(text: str) -> str:
+    """Turn a table export's HTML fragments into the bracket notation the PDF forms use."""
+    if "<" not in text:
+        return text
+    text = _CHECKED_INPUT.sub("[○]", text)
+    text = _UNCHECKED_INPUT.sub("[ ]", text)
+    text = _TAG.sub(" ", text)
+    return html.unescape(text)
+
+
+def clean_line(raw: str) -> str:
+    """The comparable form of one source line: markup gone, width folded, spaces collapsed."""
+    line = fold(strip_markup(raw))
+    return _SPACES.sub(" ", line).strip()
+
+
+def compact(text: str) -> str:
+    """Drop all whitespace: OCR and table exports split labels across cells and lines."""
+    return re.sub(r"\s+", "", text)
+
+
+def kanji_to_int(text: str) -> int | None:
+    """Read a kanji numeral such as 三十 or 百二十三; None when it is not one."""
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _KANJI_DIGITS:
+            current = current * 10 + _KANJI_DIGITS[ch] if current else _KANJI_DIGITS[ch]
+        elif ch in _KANJI_UNITS:
+            total += (current or 1) * _KANJI_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+_WAREKI = re.compile(r"(令和|平成|昭和)\s*(元|\d+)\s*年\s*(\d+)\s*月\s*(\d+)\s*日")
+_SEIREKI = re.compile(r"(\d{4})\s*年\s*(\d+)\s*月\s*(\d+)\s*日")
+_ERA_OFFSET = {"令和": 2018, "平成": 1988, "昭和": 1925}
+
+
+def parse_japanese_date(text: str) -> str | None:
+    """The first date in the text as ISO YYYY-MM-DD, converting 和暦 (令和6年9月10日 -> 2024-09-10)."""
+    text = fold(text)
+    m = _WAREKI.search(text)
+    if m:
+        year = 1 if m.group(2) == "元" else int(m.group(2))
+        y, mo, d = _ERA_OFFSET[m.group(1)] + year, int(m.group(3)), int(m.group(4))
+    else:
+        m = _SEIREKI.search(text)
+        if not m:
+            return None
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"

@@ -1,0 +1,1 @@
+"""Parse normalised assessment text into the typed model (pia_graph.model)."""

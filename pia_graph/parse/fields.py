@@ -1,0 +1,171 @@
+"""Find the form's field labels in a run of lines and the value text each label owns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .layout import Line
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+NUM = f"[{_CIRCLED}]"
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    family: str          # "basic", "use", "outsourcing", "provision", "storage"
+    field: str
+    pattern: re.Pattern
+    kind_group: str | None = None    # regex group naming 提供/移転 when the label carries it
+
+
+def _spec(family, field, pattern, kind_group=None):
+    return LabelSpec(family, field, re.compile(pattern), kind_group)
+
+
+# Matched on the compact line. Names decide, not the circled numbers: 重点項目 numbers the same
+# fields differently from 全項目 (③使用目的 vs ⑥使用目的), and table exports drop them at times.
+FILE_LABELS: list[LabelSpec] = [
+    _spec("basic", "file_type", rf"^{NUM}?ファイルの種類"),
+    _spec("basic", "persons", rf"^{NUM}対象となる本人の数"),
+    _spec("basic", "scope", rf"^{NUM}対象となる本人の範囲"),
+    _spec("basic", "items", rf"^{NUM}?記録される項目"),
+    _spec("basic", "categories", r"^主な記録項目"),
+    _spec("basic", "retention_start", rf"^{NUM}?保有開始日"),
+    _spec("basic", "department", rf"^{NUM}?事務担当部署"),
+    _spec("use", "sources", rf"^{NUM}?入手元"),
+    _spec("use", "methods", rf"^{NUM}?入手方法"),
+    _spec("use", "purpose", rf"^{NUM}?使用目的"),
+    _spec("outsourcing", "content", rf"^{NUM}?委託内容"),
+    _spec("outsourcing", "scope", rf"^{NUM}?取扱いを委託する特定個人情報(ファイル)?の範囲"),
+    _spec("outsourcing", "staff", rf"^{NUM}?委託先における取扱者数"),
+    _spec("outsourcing", "methods", rf"^{NUM}?委託先への特定個人情報(ファイル)?の提供方法"),
+    _spec("outsourcing", "confirmation", rf"^{NUM}?委託先名の確認方法"),
+    _spec("outsourcing", "contractor", rf"^{NUM}?委託先名(?!の確認)"),
+    _spec("outsourcing", "subcontract", rf"^{NUM}?再委託の有無"),
+    _spec("outsourcing", "permission", rf"^{NUM}?再委託の許諾方法"),
+    _spec("outsourcing", "subitems", rf"^{NUM}?再委託事項"),
+    _spec("provision", "basis", rf"^{NUM}法令上の根拠"),
+    _spec("provision", "purpose", rf"^{NUM}?(?P<kind>提供|移転)先における用途", "kind"),
+    _spec("provision", "persons", rf"^{NUM}?(?P<kind>提供|移転)する情報の対象となる本人の数", "kind"),
+    _spec("provision", "scope", rf"^{NUM}?(?P<kind>提供|移転)する情報の対象となる本人の範囲", "kind"),
+    _spec("provision", "information", rf"^{NUM}?(?P<kind>提供|移転)する情報(?!の対象)", "kind"),
+    _spec("provision", "methods", rf"^{NUM}?(?P<kind>提供|移転)方法", "kind"),
+    _spec("provision", "timing", rf"^{NUM}時期・頻度"),
+    _spec("storage", "place", rf"^{NUM}?保管場所"),
+    _spec("storage", "period", rf"^{NUM}?保管期間"),
+    _spec("storage", "deletion", rf"^{NUM}?消去方法"),
+]
+
+ITEM_HEADER = re.compile(r"^(?P<what>提供先|移転先|委託事項)(?P<n>\d+)(?![~〜～\-－\d])(?P<rest>.*)$")
+CHOICE_LINE = re.compile(r"^(<選択肢>|\d+\)|\[|\]|.*\[\s*[○◯]?\s*\]|.*\[$)")
+
+
+@dataclass
+class Entry:
+    """One label occurrence: which field, where, and the value written beside or under it."""
+    spec: LabelSpec | None
+    header: re.Match | None
+    line: Line
+    kind: str | None          # 提供 / 移転 when the label says so
+    label_text: str
+    inline: str               # the rest of the label's own line
+    owned: list[Line]         # lines after it up to the next entry
+
+    @property
+    def family(self) -> str:
+        if self.header:
+            return "outsourcing" if self.header.group("what") == "委託事項" else "provision"
+        return self.spec.family
+
+    @property
+    def field(self) -> str:
+        return "header" if self.header else self.spec.field
+
+
+def _joined_key(lines: list[Line], i: int) -> str:
+    """A label may wrap: "④提供する情報の対象となる" + "本人の数". Join the next line when the key ends mid-label."""
+    key = lines[i].key
+    if key.endswith(("対象となる", "対象となる本人の", "特定個人情報", "委託する特定個人情報")) and i + 1 < len(lines):
+        return key + lines[i + 1].key
+    return key
+
+
+def _inline_value(line: Line, label_regex: re.Pattern) -> str:
+    """The text after the label on its own line (in the uncompacted text)."""
+    text = line.text
+    # Walk the visible text until the compacted prefix covers the label match.
+    m = label_regex.match(line.key)
+    if not m:
+        return ""
+    need, seen, cut = m.end(), 0, 0
+    for idx, ch in enumerate(text):
+        if not ch.isspace():
+            seen += 1
+        if seen >= need:
+            cut = idx + 1
+            break
+    rest = text[cut:].strip()
+    return re.sub(r"^※\s*", "", rest).strip()
+
+
+def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_headers: bool = True) -> list[Entry]:
+    entries: list[Entry] = []
+    for i, line in enumerate(lines):
+        if line.blank:
+            continue
+        if with_headers:
+            h = ITEM_HEADER.match(line.key)
+            if h:
+                title = line.text
+                title = re.sub(r"^\s*(提供先|移転先|委託事項)\s*\d+\s*", "", title).strip()
+                entries.append(Entry(None, h, line, h.group("what")[:2] if h.group("what") != "委託事項" else None,
+                                     h.group("what"), title, []))
+                continue
+        key = _joined_key(lines, i)
+        for spec in specs:
+            m = spec.pattern.match(key)
+            if m:
+                kind = m.group(spec.kind_group) if spec.kind_group else None
+                entries.append(Entry(spec, None, line, kind, m.group(0), _inline_value(line, spec.pattern), []))
+                break
+    positions = {id(e.line): k for k, e in enumerate(entries)}
+    idx_of = {ln.n: k for k, ln in enumerate(lines)}
+    for k, e in enumerate(entries):
+        start = idx_of[e.line.n] + 1
+        end = idx_of[entries[k + 1].line.n] if k + 1 < len(entries) else len(lines)
+        e.owned = lines[start:end]
+    del positions
+    return entries
+
+
+def value_text(entry: Entry) -> str:
+    """A free-text field's value: its inline text, else the first paragraph under it (choice lists skipped)."""
+    parts = [entry.inline] if entry.inline else []
+    started = bool(parts)
+    blanks = 0
+    for ln in entry.owned:
+        if ln.blank:
+            if started:
+                break
+            blanks += 1
+            if blanks > 2:
+                break
+            continue
+        if CHOICE_LINE.match(ln.key) or ITEM_HEADER.match(ln.key):
+            if started:
+                break
+            continue
+        if entry.field in ("persons", "scope") and ln.key.startswith("本人の"):
+            continue     # the second half of a wrapped label
+        parts.append(ln.text)
+        started = True
+    return "\n".join(p for p in parts if p).strip()
+
+
+def value_span(entry: Entry) -> tuple[int, int]:
+    last = entry.line.n
+    for ln in entry.owned:
+        if not ln.blank:
+            last = ln.n
+    return entry.line.n, last
