@@ -1,0 +1,206 @@
+"""The pia-graph command line: build, validate, query, extract.
+
+typer gives typed options and --help from the signatures; rich gives the progress bar and tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .mapping import graph_iri, vocabulary_graph
+from .namespaces import SHARED_GRAPH, bind_all
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn 特定個人情報保護評価書 (My Number privacy impact assessments) into a validated RDF graph.")
+out = Console()
+err = Console(stderr=True)
+
+SUMMARY_COLUMNS = ["document", "form", "body", "files", "provisions", "transfers", "outsourcing", "citations",
+                   "violations", "warnings", "unknown"]
+
+
+def summary_table(rows: list[dict]) -> Table:
+    table = Table(title="pia-graph build summary", show_lines=False)
+    for c in SUMMARY_COLUMNS:
+        table.add_column(c, justify="right" if c not in ("document", "form", "body") else "left")
+    for r in rows:
+        if "error" in r:
+            table.add_row(r["document"], "[red]error[/red]", r["error"], *[""] * (len(SUMMARY_COLUMNS) - 3))
+        else:
+            table.add_row(*[str(r[c]) for c in SUMMARY_COLUMNS])
+    return table
+
+
+@app.command()
+def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or folders of them"),
+          output: Path = typer.Option(Path("out/pia-graph.trig"), "-o", "--output", help="Graph file to write"),
+          fmt: Optional[str] = typer.Option(None, "--format", help="trig, nquads, turtle, json-ld (default: by extension)"),
+          no_validate: bool = typer.Option(False, "--no-validate", help="Skip SHACL validation"),
+          summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="Also write the summary table as JSON")):
+    """Extract, map, validate and write the graph: one named graph per assessment plus a shared graph."""
+    from rdflib import Dataset
+
+    from .pipeline import collect, process
+    from .store import format_for, write_dataset
+
+    try:
+        format_for(output, fmt)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    files = collect(paths)
+    if not files:
+        err.print("[red]error:[/red] no documents found in " + ", ".join(map(str, paths)))
+        raise typer.Exit(2)
+    ds = Dataset()
+    bind_all(ds)
+    shared = ds.graph(SHARED_GRAPH)
+    for t in vocabulary_graph():
+        shared.add(t)
+    rows, failed = [], 0
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False, disable=not err.is_terminal and len(files) < 2) as progress:
+        task = progress.add_task("building", total=len(files))
+        for path in files:
+            progress.update(task, description=f"building {path.name}")
+            result = process(path, validate=not no_validate)
+            if result.ok:
+                named = ds.graph(graph_iri(result.assessment.sha256))
+                for t in result.graph:
+                    named.add(t)
+                for t in result.shared:
+                    shared.add(t)
+            else:
+                failed += 1
+                err.print(f"[red]error:[/red] {result.error}")
+            rows.append(result.summary())
+            progress.advance(task)
+    written = write_dataset(ds, output, fmt)
+    out.print(summary_table(rows))
+    out.print(f"wrote {output} ({written}, {len(ds)} quads) from {len(files) - failed} of {len(files)} documents")
+    if summary_json:
+        summary_json.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(graph: Path = typer.Argument(..., help="A graph file written by build"),
+             fmt: Optional[str] = typer.Option(None, "--format"),
+             show_warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="List warnings too")):
+    """Run the SHACL shapes per assessment and print a readable report; exit 1 on violations."""
+    from rdflib import Graph
+
+    from .store import load_dataset
+    from .validate import counts, validate_graph
+
+    try:
+        ds = load_dataset(graph, fmt)
+    except (FileNotFoundError, ValueError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    shared = Graph()
+    for t in ds.graph(SHARED_GRAPH):
+        shared.add(t)
+    total = {"Violation": 0, "Warning": 0, "Info": 0}
+    table = Table(title=f"SHACL report for {graph}")
+    for c in ("severity", "source", "focus", "message"):
+        table.add_column(c)
+    for g in ds.graphs():
+        if g.identifier == SHARED_GRAPH or len(g) == 0 or not str(g.identifier).startswith(str(SHARED_GRAPH)[:-6]):
+            continue
+        data = Graph()
+        for t in g:
+            data.add(t)
+        findings = validate_graph(data + shared)
+        for k, v in counts(findings).items():
+            total[k] += v
+        for f in findings:
+            if f.severity == "Violation" or show_warnings:
+                style = "red" if f.severity == "Violation" else "yellow"
+                table.add_row(f"[{style}]{f.severity}[/{style}]", f.source or "", f.label or f.focus, f.message)
+    out.print(table)
+    out.print(f"violations: {total['Violation']}  warnings: {total['Warning']}  info: {total['Info']}")
+    if total["Violation"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq file, a canned query name, or SPARQL text"),
+          data: Path = typer.Option(..., "--data", "-d", help="Graph file to query"),
+          fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json")):
+    """Run a SPARQL query over a graph file."""
+    from .query import QueryError, format_result, resolve_query, rows, run
+    from .store import load_dataset
+
+    try:
+        ds = load_dataset(data)
+        result = run(ds, resolve_query(query_text))
+    except (QueryError, FileNotFoundError, ValueError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    if fmt == "table":
+        header, body = rows(result)
+        table = Table(show_lines=False)
+        for h in header:
+            table.add_column(h, overflow="fold")
+        for r in body:
+            table.add_row(*r)
+        out.print(table)
+        out.print(f"{len(body)} row(s)")
+    else:
+        try:
+            sys.stdout.write(format_result(result, fmt))
+        except QueryError as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2)
+
+
+@app.command()
+def extract(document: Path = typer.Argument(..., help="One assessment document"),
+            fmt: str = typer.Option("json", "--format", "-f", help="json")):
+    """Print the typed model of one document (for debugging and tests)."""
+    from .pipeline import extract as run_extract
+    from .read import InputError
+
+    try:
+        doc = run_extract(document)
+    except InputError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1)
+    if fmt != "json":
+        err.print(f"[red]error:[/red] unknown format {fmt!r}; only json is supported")
+        raise typer.Exit(2)
+    sys.stdout.write(doc.model_dump_json(indent=2) + "\n")
+
+
+@app.command()
+def queries():
+    """List the canned queries with their titles."""
+    from .query import canned_queries
+
+    table = Table(title="canned queries")
+    for c in ("name", "title", "description"):
+        table.add_column(c, overflow="fold")
+    for q in canned_queries():
+        table.add_row(q.name, q.title, q.description)
+    out.print(table)
+
+
+@app.command()
+def version():
+    """Print the version."""
+    out.print(__version__)
+
+
+if __name__ == "__main__":
+    app()

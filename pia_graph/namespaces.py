@@ -1,0 +1,26 @@
+"""The IRIs pia-graph mints and the vocabularies it reuses, as rdflib Namespace objects."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+PIA = Namespace("https://w3id.org/pia-graph/ontology#")
+ID = Namespace("https://w3id.org/pia-graph/id/")
+DPV = Namespace("https://w3id.org/dpv#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+SHARED_GRAPH = ID["graph/shared"]
+
+PREFIXES = {
+    "pia": PIA, "id": ID, "dpv": DPV, "eli": ELI, "prov": PROV, "skos": SKOS, "dcterms": DCTERMS,
+    "rdfs": RDFS, "rdf": RDF, "xsd": XSD, "owl": OWL, "sh": SH,
+}
+
+
+def bind_all(graph) -> None:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+
+
+def sparql_prologue() -> str:
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

@@ -1,0 +1,124 @@
+"""Run SPARQL over a loaded graph and format the results; canned queries live in queries/*.rq."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery
+
+from .namespaces import sparql_prologue
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+
+class QueryError(ValueError):
+    """A malformed or refused query, with the parser's own words."""
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    path: Path
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """Canned queries start with '# title: …' and '# description: …' comment lines."""
+    title = description = ""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = re.match(r"#\s*(title|description)\s*:\s*(.*)", line)
+        if m and m.group(1) == "title":
+            title = m.group(2).strip()
+        elif m:
+            description = m.group(2).strip()
+        elif description and line.startswith("#  "):
+            description += " " + line[1:].strip()
+    return title, description
+
+
+def canned_queries(directory: Path = QUERIES_DIR) -> list[CannedQuery]:
+    out = []
+    for p in sorted(directory.glob("*.rq")):
+        text = p.read_text(encoding="utf-8")
+        title, description = parse_header(text)
+        out.append(CannedQuery(p.stem, title or p.stem, description, text, p))
+    return out
+
+
+def resolve_query(arg: str) -> str:
+    """A query given as a file path, a canned query's name, or inline text."""
+    p = Path(arg)
+    if p.suffix == ".rq" and p.exists():
+        return p.read_text(encoding="utf-8")
+    named = QUERIES_DIR / f"{arg}.rq"
+    if re.fullmatch(r"[\w-]+", arg) and named.exists():
+        return named.read_text(encoding="utf-8")
+    if p.suffix == ".rq":
+        raise QueryError(f"{arg}: no such query file")
+    return arg
+
+
+def with_prefixes(text: str) -> str:
+    """Add the project's prefixes unless the query declares them itself."""
+    declared = set(re.findall(r"PREFIX\s+([\w-]*):", text, flags=re.I))
+    missing = "".join(line for line in sparql_prologue().splitlines(keepends=True)
+                      if line.split()[1].rstrip(":") not in declared)
+    return missing + text
+
+
+def check_syntax(text: str) -> None:
+    try:
+        parseQuery(text)
+    except Exception as e:
+        raise QueryError(f"malformed SPARQL: {e}") from None
+
+
+def run(ds: Dataset, text: str):
+    text = with_prefixes(text)
+    check_syntax(text)
+    try:
+        return ds.query(text)
+    except Exception as e:
+        raise QueryError(f"query failed: {e}") from None
+
+
+def term_text(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, (Literal, URIRef)):
+        return str(term)
+    return str(term)
+
+
+def rows(result) -> tuple[list[str], list[list[str]]]:
+    if result.type == "ASK":
+        return ["ask"], [[str(bool(result.askAnswer)).lower()]]
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return ["s", "p", "o"], [[term_text(t) for t in triple] for triple in result.graph]
+    variables = [str(v) for v in result.vars]
+    return variables, [[term_text(r[v]) for v in result.vars] for r in result]
+
+
+def format_result(result, fmt: str) -> str:
+    if result.type in ("CONSTRUCT", "DESCRIBE") and fmt in ("turtle", "ttl"):
+        return result.graph.serialize(format="turtle")
+    header, body = rows(result)
+    if fmt == "json":
+        return json.dumps([dict(zip(header, r)) for r in body], ensure_ascii=False, indent=2)
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(body)
+        return buf.getvalue()
+    raise QueryError(f"unknown output format {fmt!r}")
