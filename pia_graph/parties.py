@@ -32,6 +32,8 @@ def canonical_party(name: str) -> str:
     key = compact(text)
     if KIKO in key or key in {KIKO_SHORT, "J-LIS", "(機構)"} or re.fullmatch(r"機構\(.*\)", key):
         return KIKO
+    # "(教育委員会など)" gives examples, not a different party.
+    text = re.sub(r"\s*[(（][^()（）]*(など|等)[)）]$", "", text)
     m = _BRANCH.match(text)
     if m and (m.group("company").endswith(("株式会社", "有限会社", "合同会社")) or _COMPANY_PREFIX.match(m.group("company"))):
         return compact(m.group("company"))

@@ -503,10 +503,17 @@ class _Parser:
         kind = c.kind or ("提供" if c.header.header.group("what") == "提供先" else "移転")
         recipient = c.header.inline.strip()
         if not recipient:
-            # The recipient's name can wrap onto the next line.
-            nxt = next((ln for ln in c.header.owned if not ln.blank), None)
-            if nxt and not CHOICE_LINE.match(nxt.key) and not any(s.pattern.match(nxt.key) for s in FILE_LABELS):
-                recipient = nxt.text
+            # The recipient's name sits under its heading and can wrap over several lines; a ※ remark ends it.
+            parts = []
+            for ln in c.header.owned:
+                if ln.blank:
+                    if parts:
+                        break
+                    continue
+                if ln.key.startswith("※") or CHOICE_LINE.match(ln.key) or any(s.pattern.match(ln.key) for s in FILE_LABELS):
+                    break
+                parts.append(ln.text)
+            recipient = "".join(parts)
         basis_text = (value_text(c.get("basis")) if c.get("basis") else "") or ""
         if not recipient and not basis_text:
             # An unused row of the form (移転先1 printed but left blank): nothing to record.
