@@ -1,0 +1,581 @@
+"""Graph stores behind one interface (rdflib in memory, pyoxigraph on disk, a remote SPARQL endpoint) with incremental, per-document-atomic, parallel ingest."""
+
+from __future__ import annotations
+
+import collections
+import datetime as _dt
+import hashlib
+import json
+import os
+import sys
+import urllib.parse
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Protocol, Union, runtime_checkable
+
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import XSD
+
+from .mapping import graph_iri, vocabulary_graph
+from .namespaces import ID, SHARED_GRAPH, bind_all
+from .query import with_prefixes
+
+# The manifest records which graph holds which document; its own vocabulary, never matched by the canned queries.
+STORE = Namespace("https://w3id.org/pia-graph/store#")
+MANIFEST_GRAPH = ID["graph/manifest"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What travels from the extracting worker to the writing parent: plain strings, cheap to pickle.
+
+@dataclass
+class PreparedDocument:
+    path: str
+    name: str = ""
+    sha256: str = ""
+    graph: str = ""               # IRI of the document's named graph
+    doc_nt: str = ""              # the document's triples as N-Triples
+    shared_nt: str = ""           # its contribution to the shared graph (statutes, parties) as N-Triples
+    triples: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+    violations: int = 0
+
+
+@dataclass
+class IngestOutcome:
+    name: str
+    sha256: str
+    graph: str | None
+    action: str                   # added | replaced | unchanged | error
+    triples: int = 0
+    replaced: str | None = None   # the graph this one replaced
+    history: str | None = None    # where the replaced version was kept, if history was asked for
+    error: str | None = None
+
+
+@dataclass
+class DocumentRecord:
+    name: str
+    sha256: str
+    graph: str
+    ingested: str
+    triples: int
+    status: str = "current"       # current | superseded
+    superseded_at: str | None = None
+
+
+def sha256_of(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _nt(g: Graph) -> str:
+    return g.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
+def prepare_result(result) -> PreparedDocument:
+    """A pipeline DocumentResult as a PreparedDocument."""
+    from .validate import counts
+    p = PreparedDocument(path=str(result.path))
+    if not result.ok:
+        p.name, p.error = Path(result.path).name, result.error
+        return p
+    a = result.assessment
+    p.name, p.sha256, p.graph = a.source, a.sha256, str(graph_iri(a.sha256))
+    p.doc_nt, p.shared_nt, p.triples = _nt(result.graph), _nt(result.shared), len(result.graph)
+    p.violations = counts(result.findings)["Violation"] if result.findings else 0
+    return p
+
+
+def prepare(path: str | Path, validate: bool = False) -> PreparedDocument:
+    """Extract and map one document (runs in a worker process); never raises for a bad document."""
+    import time
+    from .pipeline import process
+    t0 = time.perf_counter()
+    try:
+        p = prepare_result(process(path, validate=validate))
+    except Exception as e:  # noqa: BLE001 - one bad document must not stop the batch
+        p = PreparedDocument(path=str(path), name=Path(path).name, error=f"{path}: internal-error: {type(e).__name__}: {e}")
+    p.seconds = time.perf_counter() - t0
+    return p
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _lit(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a valid SPARQL/N-Triples string literal
+
+
+def _manifest_entry(p: PreparedDocument, when: str) -> str:
+    g = f"<{p.graph}>"
+    return (f"{g} <{STORE.documentName}> {_lit(p.name)} .\n"
+            f"{g} <{STORE.sha256}> {_lit(p.sha256)} .\n"
+            f"{g} <{STORE.ingestedAt}> \"{when}\"^^<{XSD.dateTime}> .\n"
+            f"{g} <{STORE.triples}> \"{p.triples}\"^^<{XSD.integer}> .\n"
+            f"{g} <{STORE.status}> <{STORE.Current}> .\n")
+
+
+def _history_entry(old: str, new: str, when: str) -> str:
+    return (f"<{old}> <{STORE.status}> <{STORE.Superseded}> .\n"
+            f"<{old}> <{STORE.supersededAt}> \"{when}\"^^<{XSD.dateTime}> .\n"
+            f"<{old}> <{STORE.supersededBy}> <{new}> .\n")
+
+
+def _term_text(term) -> str:
+    if term is None:
+        return ""
+    return str(getattr(term, "value", term))
+
+
+MANIFEST_QUERY = f"""SELECT ?g ?name ?sha ?when ?n ?status ?sup WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{
+  ?g <{STORE.documentName}> ?name ; <{STORE.sha256}> ?sha ; <{STORE.ingestedAt}> ?when ; <{STORE.triples}> ?n ;
+     <{STORE.status}> ?status . OPTIONAL {{ ?g <{STORE.supersededAt}> ?sup }} }} }}"""
+
+
+@runtime_checkable
+class Store(Protocol):
+    def ingest(self, item, keep_history: bool = False, validate: bool = False) -> IngestOutcome: ...
+    def drop(self, document_name: str) -> bool: ...
+    def query(self, sparql_text: str) -> tuple[list[str], list[list[str]]]: ...
+    def documents(self, include_history: bool = False) -> list[DocumentRecord]: ...
+    def triple_count(self) -> int: ...
+    def close(self) -> None: ...
+
+
+class _BaseStore:
+    """The ingest decisions shared by every backend; subclasses supply the atomic write and the query."""
+
+    hook = None   # tests set this to a callable(prepared) run just before a document's write commits
+
+    def ingest(self, item, keep_history: bool = False, validate: bool = False) -> IngestOutcome:
+        if isinstance(item, PreparedDocument):
+            p = item
+        elif isinstance(item, (str, Path)):
+            current = self._current_by_sha()
+            sha = sha256_of(item)
+            if sha in current:
+                rec = current[sha]
+                return IngestOutcome(rec.name, sha, rec.graph, "unchanged", rec.triples)
+            p = prepare(item, validate=validate)
+        else:
+            p = prepare_result(item)
+        return self.write(p, keep_history)
+
+    def write(self, p: PreparedDocument, keep_history: bool = False) -> IngestOutcome:
+        if p.error:
+            return IngestOutcome(p.name, p.sha256, None, "error", error=p.error)
+        same = self._lookup(sha=p.sha256)
+        if same:   # the same bytes (under any name) are already current: nothing to do
+            rec = same[0]
+            return IngestOutcome(rec.name, p.sha256, rec.graph, "unchanged", rec.triples)
+        olds = self._lookup(name=p.name)
+        old = olds[0] if olds else None
+        when = _now()
+        if self.hook is not None:
+            self.hook(p)
+        self._commit(p, old.graph if old else None, keep_history, when)
+        if old is None:
+            return IngestOutcome(p.name, p.sha256, p.graph, "added", p.triples)
+        return IngestOutcome(p.name, p.sha256, p.graph, "replaced", p.triples, replaced=old.graph,
+                             history=old.graph if keep_history else None)
+
+    def _lookup(self, name: str | None = None, sha: str | None = None) -> list[DocumentRecord]:
+        """Current documents with this name or these bytes."""
+        prop, value = (STORE.documentName, name) if name is not None else (STORE.sha256, sha)
+        q = MANIFEST_QUERY.replace("?status .", f"?status . FILTER(?status = <{STORE.Current}>) "
+                                   f"?g <{prop}> {_lit(value)} .")
+        _, rows = self._manifest_rows(q)
+        return [DocumentRecord(name, sha, g, when, int(n or 0)) for g, name, sha, when, n, status, sup in rows]
+
+    def _current_by_sha(self) -> dict[str, DocumentRecord]:
+        return {r.sha256: r for r in self.documents()}
+
+    def documents(self, include_history: bool = False) -> list[DocumentRecord]:
+        _, rows = self._manifest_rows()
+        out = []
+        for g, name, sha, when, n, status, sup in rows:
+            st = "current" if status == str(STORE.Current) else "superseded"
+            if st == "current" or include_history:
+                out.append(DocumentRecord(name, sha, g, when, int(n or 0), st, sup or None))
+        out.sort(key=lambda r: (r.name, r.ingested))
+        return out
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+class MemoryStore(_BaseStore):
+    """rdflib in memory: small jobs and tests. Current documents and the shared graph are queried as one union;
+    the manifest and superseded versions live in a second dataset so that they never show in query results."""
+
+    def __init__(self):
+        self.live = Dataset(default_union=True)
+        self.meta = Dataset()
+        bind_all(self.live)
+        shared = self.live.graph(SHARED_GRAPH)
+        for t in vocabulary_graph():
+            shared.add(t)
+
+    def _manifest_rows(self, q: str = MANIFEST_QUERY):
+        res = self.meta.query(q)
+        return [str(v) for v in res.vars], [[_term_text(r[v]) for v in res.vars] for r in res]
+
+    def _commit(self, p, old_graph, keep_history, when) -> None:
+        # build the new graph aside, then switch: an exception before the switch leaves the store as it was
+        new = Graph()
+        new.parse(data=p.doc_nt, format="nt")
+        shared = Graph()
+        if p.shared_nt:
+            shared.parse(data=p.shared_nt, format="nt")
+        manifest = Graph().parse(data=_manifest_entry(p, when), format="nt")
+        target = self.live.graph(URIRef(p.graph))
+        for t in new:
+            target.add(t)
+        sg = self.live.graph(SHARED_GRAPH)
+        for t in shared:
+            sg.add(t)
+        mg = self.meta.graph(MANIFEST_GRAPH)
+        if old_graph:
+            o = URIRef(old_graph)
+            mg.remove((o, STORE.status, STORE.Current))
+            if keep_history:
+                hist = self.meta.graph(o)
+                for t in self.live.graph(o):
+                    hist.add(t)
+                for t in Graph().parse(data=_history_entry(old_graph, p.graph, when), format="nt"):
+                    mg.add(t)
+            else:
+                mg.remove((o, None, None))
+            self.live.remove_graph(self.live.graph(o))
+        for t in manifest:
+            mg.add(t)
+
+    def drop(self, document_name: str) -> bool:
+        mg = self.meta.graph(MANIFEST_GRAPH)
+        hit = False
+        for r in self.documents(include_history=True):
+            if r.name == document_name:
+                g = URIRef(r.graph)
+                self.live.remove_graph(self.live.graph(g))
+                self.meta.remove_graph(self.meta.graph(g))
+                mg.remove((g, None, None))
+                hit = True
+        return hit
+
+    def query(self, sparql_text: str):
+        from .query import rows, run
+        return rows(run(self.live, sparql_text))
+
+    def triple_count(self) -> int:
+        return sum(len(g) for g in self.live.graphs())
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+def _update_for(p: PreparedDocument, old_graph: str | None, keep_history: bool, when: str) -> str:
+    """One SPARQL Update that replaces a document: executed as one transaction, so a crash leaves either the
+    old version or the new, never half of one."""
+    ops = []
+    if old_graph:
+        ops.append(f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> <{STORE.status}> <{STORE.Current}> }} }}")
+        if keep_history:
+            ops.append(f"MOVE SILENT GRAPH <{old_graph}> TO GRAPH <{history_iri(old_graph)}>")
+            ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ {_history_entry(old_graph, p.graph, when)} }} }}")
+        else:
+            ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> ?p ?o }} }}")
+            ops.append(f"DROP SILENT GRAPH <{old_graph}>")
+    ops.append(f"INSERT DATA {{ GRAPH <{p.graph}> {{\n{p.doc_nt}}}\n"
+               f"GRAPH <{SHARED_GRAPH}> {{\n{p.shared_nt}}}\n"
+               f"GRAPH <{MANIFEST_GRAPH}> {{\n{_manifest_entry(p, when)}}} }}")
+    return " ;\n".join(ops)
+
+
+def history_iri(graph: str) -> str:
+    """Superseded versions are kept under graph/history/KEY: outside the queried union."""
+    return graph.replace("/graph/", "/graph/history/", 1)
+
+
+class OxigraphStore(_BaseStore):
+    """pyoxigraph on disk (RocksDB): the default for anything large. Each document is written by one SPARQL
+    Update (one transaction) that also records it in the manifest graph."""
+
+    def __init__(self, path: str | Path | None = None):
+        import pyoxigraph as ox
+        self.ox = ox
+        self.path = Path(path) if path else None
+        if self.path:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.store = ox.Store(str(self.path))
+        else:
+            self.store = ox.Store()
+        self._graphs_cache = None
+        if not self.store.contains_named_graph(ox.NamedNode(str(SHARED_GRAPH))):
+            nt = _nt(vocabulary_graph())
+            self.store.update(f"INSERT DATA {{ GRAPH <{SHARED_GRAPH}> {{\n{nt}}} }}")
+
+    def _manifest_rows(self, q: str = MANIFEST_QUERY):
+        res = self.store.query(q)
+        names = [v.value for v in res.variables]
+        return names, [[_term_text(s[v]) for v in names] for s in res]
+
+    def _commit(self, p, old_graph, keep_history, when) -> None:
+        self.store.update(_update_for(p, old_graph, keep_history, when))
+        self._graphs_cache = None
+
+    def drop(self, document_name: str) -> bool:
+        ops = []
+        for r in self.documents(include_history=True):
+            if r.name == document_name:
+                ops.append(f"DROP SILENT GRAPH <{r.graph}>")
+                ops.append(f"DROP SILENT GRAPH <{history_iri(r.graph)}>")
+                ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{r.graph}> ?p ?o }} }}")
+        if ops:
+            self.store.update(" ;\n".join(ops))
+            self._graphs_cache = None
+        return bool(ops)
+
+    def _default_graphs(self):
+        """The queried union: every current document graph and the shared graph (not the manifest, not history)."""
+        if self._graphs_cache is None:
+            ox = self.ox
+            self._graphs_cache = [ox.NamedNode(str(SHARED_GRAPH))] + [ox.NamedNode(r.graph) for r in self.documents()]
+        return self._graphs_cache
+
+    def query(self, sparql_text: str):
+        from .query import QueryError
+        try:
+            res = self.store.query(with_prefixes(sparql_text), default_graph=self._default_graphs())
+        except SyntaxError as e:
+            raise QueryError(f"malformed SPARQL: {e}") from None
+        except OSError as e:
+            raise QueryError(f"query failed: {e}") from None
+        ox = self.ox
+        if isinstance(res, ox.QueryBoolean):
+            return ["ask"], [[str(bool(res)).lower()]]
+        if isinstance(res, ox.QueryTriples):
+            return ["s", "p", "o"], [[_term_text(t.subject), _term_text(t.predicate), _term_text(t.object)] for t in res]
+        names = [v.value for v in res.variables]
+        return names, [[_term_text(s[v]) for v in names] for s in res]
+
+    def triple_count(self) -> int:
+        return len(self.store)
+
+    def size_on_disk(self) -> int:
+        if not self.path:
+            return 0
+        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+
+    def optimize(self) -> None:
+        self.store.flush()
+        self.store.optimize()
+
+    def close(self) -> None:
+        if getattr(self, "store", None) is not None:
+            self.store.flush()
+            self.store = None
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+class RemoteStore(_BaseStore):
+    """A remote SPARQL 1.1 store (Fuseki, GraphDB, Virtuoso...). Writes: Graph Store Protocol (PUT the document's
+    graph, POST into the shared graph), then one SPARQL Update for the manifest and the replaced graph. Queries:
+    SPARQL Protocol with the current graphs as default-graph-uri when there are few, else the endpoint's union
+    default graph (configure it: Fuseki tdb2:unionDefaultGraph, GraphDB and Virtuoso do it by default).
+
+    `spec` is the dataset URL (http://host:3030/ds gives /ds/query, /ds/update, /ds/data); override with
+    query=, update=, data= keyword arguments."""
+
+    MAX_DEFAULT_GRAPHS = 50
+
+    def __init__(self, spec: str, query: str | None = None, update: str | None = None, data: str | None = None,
+                 client=None, timeout: float = 120.0):
+        import httpx
+        base = spec.rstrip("/")
+        self.query_url = query or base + "/query"
+        self.update_url = update or base + "/update"
+        self.data_url = data or base + "/data"
+        self.client = client or httpx.Client(timeout=timeout)
+        self.ensure_shared()
+
+    def ensure_shared(self):
+        h, rows = self._select(f"ASK {{ GRAPH <{SHARED_GRAPH}> {{ ?s ?p ?o }} }}")
+        if rows and rows[0][0] == "false":
+            self._gsp("POST", str(SHARED_GRAPH), _nt(vocabulary_graph()))
+
+    def _gsp(self, method: str, graph: str, body: str | None = None):
+        url = self.data_url + "?graph=" + urllib.parse.quote(graph, safe="")
+        r = self.client.request(method, url, content=body.encode("utf-8") if body is not None else None,
+                                headers={"Content-Type": "application/n-triples; charset=utf-8"} if body is not None else {})
+        if method == "DELETE" and r.status_code == 404:
+            return r
+        r.raise_for_status()
+        return r
+
+    def _update(self, text: str):
+        r = self.client.post(self.update_url, data={"update": text})
+        r.raise_for_status()
+
+    def _select(self, text: str, default_graphs: list[str] | None = None):
+        params = [("query", text)] + [("default-graph-uri", g) for g in (default_graphs or [])]
+        r = self.client.post(self.query_url, data=params, headers={"Accept": "application/sparql-results+json"})
+        if r.status_code >= 400:
+            from .query import QueryError
+            raise QueryError(f"query failed: HTTP {r.status_code}: {r.text[:300]}")
+        js = r.json()
+        if "boolean" in js:
+            return ["ask"], [[str(bool(js["boolean"])).lower()]]
+        names = js["head"]["vars"]
+        return names, [[b.get(v, {}).get("value", "") for v in names] for b in js["results"]["bindings"]]
+
+    def _manifest_rows(self, q: str = MANIFEST_QUERY):
+        return self._select(q)
+
+    def _commit(self, p, old_graph, keep_history, when) -> None:
+        # the content-hash graph is written first: if the process dies here it is an orphan the next run overwrites
+        self._gsp("PUT", p.graph, p.doc_nt)
+        if p.shared_nt:
+            self._gsp("POST", str(SHARED_GRAPH), p.shared_nt)
+        ops = []
+        if old_graph:
+            ops.append(f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> <{STORE.status}> <{STORE.Current}> }} }}")
+            if keep_history:
+                ops.append(f"MOVE SILENT GRAPH <{old_graph}> TO GRAPH <{history_iri(old_graph)}>")
+                ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ {_history_entry(old_graph, p.graph, when)} }} }}")
+            else:
+                ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> ?p ?o }} }}")
+                ops.append(f"DROP SILENT GRAPH <{old_graph}>")
+        ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{\n{_manifest_entry(p, when)}}} }}")
+        self._update(" ;\n".join(ops))
+
+    def drop(self, document_name: str) -> bool:
+        ops = []
+        for r in self.documents(include_history=True):
+            if r.name == document_name:
+                ops += [f"DROP SILENT GRAPH <{r.graph}>", f"DROP SILENT GRAPH <{history_iri(r.graph)}>",
+                        f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{r.graph}> ?p ?o }} }}"]
+        if ops:
+            self._update(" ;\n".join(ops))
+        return bool(ops)
+
+    def query(self, sparql_text: str):
+        docs = self.documents()
+        graphs = None
+        if len(docs) < self.MAX_DEFAULT_GRAPHS:
+            graphs = [str(SHARED_GRAPH)] + [r.graph for r in docs]
+        return self._select(with_prefixes(sparql_text), graphs)
+
+    def triple_count(self) -> int:
+        _, rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0][0]) if rows else 0
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def open_store(spec: str | None) -> _BaseStore:
+    """None → memory; an http(s) URL → remote SPARQL endpoint; anything else → an oxigraph directory."""
+    if spec is None or spec == ":memory:":
+        return MemoryStore()
+    if spec.startswith(("http://", "https://")):
+        return RemoteStore(spec)
+    return OxigraphStore(spec)
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass
+class IngestReport:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+    @property
+    def triples(self) -> int:
+        return sum(o.triples for o in self.outcomes if o.action in ("added", "replaced"))
+
+
+def ingest_paths(store: _BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None = None, progress: bool = True,
+                 keep_history: bool = False, validate: bool = False, window: int | None = None) -> IngestReport:
+    """Extract and map in worker processes, write in this one, in input order. Unchanged files (same bytes as a
+    current document) are skipped before extraction; a bad document is reported and the batch goes on."""
+    import time
+    from .pipeline import collect
+    t0 = time.perf_counter()
+    files = collect(list(paths))
+    report = IngestReport()
+    known = store._current_by_sha()
+    todo = []
+    for f in files:
+        sha = sha256_of(f)
+        if sha in known:
+            rec = known[sha]
+            report.outcomes.append(IngestOutcome(rec.name, sha, rec.graph, "unchanged", rec.triples))
+        else:
+            todo.append(f)
+    jobs = jobs or os.cpu_count() or 1
+    bar = None
+    if progress and todo:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        bar = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       TimeRemainingColumn(), console=Console(stderr=True))
+        bar.start()
+        task = bar.add_task("ingest", total=len(todo))
+    try:
+        def done(p: PreparedDocument):
+            try:
+                report.outcomes.append(store.write(p, keep_history))
+            except Exception as e:  # noqa: BLE001 - a store refusing one document does not stop the batch
+                report.outcomes.append(IngestOutcome(p.name, p.sha256, None, "error", error=f"{type(e).__name__}: {e}"))
+            if bar:
+                bar.advance(task)
+
+        if jobs <= 1 or len(todo) <= 1:
+            for f in todo:
+                done(prepare(f, validate))
+        else:
+            window = window or jobs * 4
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                pending = collections.deque()
+                it = iter(todo)
+                for f in it:
+                    pending.append((f, pool.submit(prepare, f, validate)))
+                    if len(pending) >= window:
+                        break
+                while pending:
+                    f, fut = pending.popleft()
+                    try:
+                        p = fut.result()
+                    except Exception as e:  # noqa: BLE001 - a worker died on this document
+                        p = PreparedDocument(path=str(f), name=Path(f).name, error=f"{f}: worker-error: {type(e).__name__}: {e}")
+                    nxt = next(it, None)
+                    if nxt is not None:
+                        pending.append((nxt, pool.submit(prepare, nxt, validate)))
+                    done(p)
+    finally:
+        if bar:
+            bar.stop()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+__all__ = ["Store", "MemoryStore", "OxigraphStore", "RemoteStore", "open_store", "ingest_paths", "prepare",
+           "PreparedDocument", "IngestOutcome", "IngestReport", "DocumentRecord", "MANIFEST_GRAPH", "STORE"]

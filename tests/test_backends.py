@@ -1,0 +1,159 @@
+"""Store backends: identical canned-query results, idempotent and incremental ingest, whole documents after a crash."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pia_graph.backends import MemoryStore, OxigraphStore, ingest_paths, open_store, prepare
+from pia_graph.pipeline import collect
+from pia_graph.query import canned_queries
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return [prepare(p) for p in collect([SAMPLES])]
+
+
+@pytest.fixture(scope="module")
+def stores(prepared, tmp_path_factory):
+    mem, oxi = MemoryStore(), OxigraphStore(tmp_path_factory.mktemp("oxi"))
+    for p in prepared:
+        assert p.error is None, p.error
+        assert mem.write(p).action == "added"
+        assert oxi.write(p).action == "added"
+    return mem, oxi
+
+
+def _copy(tmp_path, name, text=None):
+    src = next(SAMPLES.glob(name + "*"))
+    dst = tmp_path / "in" / src.name
+    dst.parent.mkdir(exist_ok=True)
+    if text is None:
+        shutil.copy(src, dst)
+    else:
+        dst.write_text(text, encoding="utf-8")
+    return dst
+
+
+def _graph_triples(store, graph):
+    _, rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(rows[0][0])
+
+
+@pytest.mark.parametrize("name", [q.name for q in canned_queries()])
+def test_canned_queries_identical_across_backends(stores, name):
+    mem, oxi = stores
+    q = next(q for q in canned_queries() if q.name == name)
+    h1, r1 = mem.query(q.text)
+    h2, r2 = oxi.query(q.text)
+    assert h1 == h2
+    assert sorted(r1) == sorted(r2)
+    assert r1, f"{name} gave no rows over the five seeds"
+
+
+def test_open_store_picks_backend(tmp_path):
+    assert isinstance(open_store(None), MemoryStore)
+    s = open_store(str(tmp_path / "db"))
+    assert isinstance(s, OxigraphStore)
+    s.close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "oxigraph"])
+def test_reingest_is_noop_and_new_version_replaces(kind, tmp_path):
+    store = MemoryStore() if kind == "memory" else OxigraphStore(tmp_path / "db")
+    path = _copy(tmp_path, "003")
+    first = store.ingest(path)
+    assert first.action == "added"
+    before = store.triple_count()
+    again = store.ingest(path)
+    assert again.action == "unchanged" and store.triple_count() == before
+    assert store.write(prepare(path)).action == "unchanged"
+    assert len(store.documents()) == 1
+
+    # a new version of the same file (another body): replaces the graph, the old one is gone
+    text = path.read_text(encoding="utf-8").replace("いわき市", "郡山市")
+    path.write_text(text, encoding="utf-8")
+    second = store.ingest(path)
+    assert second.action == "replaced" and second.replaced == first.graph and second.graph != first.graph
+    docs = store.documents()
+    assert [d.graph for d in docs] == [second.graph]
+    _, rows = store.query("SELECT DISTINCT ?o WHERE { ?a pia:assessingBody/rdfs:label ?o }")
+    assert [r[0] for r in rows] == ["郡山市長"]
+    assert store.documents(include_history=True) == docs
+
+    # a third version with history kept: the second stays as a superseded version, outside query results
+    path.write_text(text.replace("郡山市", "福島市"), encoding="utf-8")
+    third = store.ingest(path, keep_history=True)
+    assert third.action == "replaced" and third.history == second.graph
+    _, rows = store.query("SELECT DISTINCT ?o WHERE { ?a pia:assessingBody/rdfs:label ?o }")
+    assert [r[0] for r in rows] == ["福島市長"]
+    hist = store.documents(include_history=True)
+    assert {(d.graph, d.status) for d in hist} == {(second.graph, "superseded"), (third.graph, "current")}
+    assert all(d.superseded_at for d in hist if d.status == "superseded")
+
+    # drop removes the document and its history
+    assert store.drop(path.name)
+    assert store.documents(include_history=True) == []
+    _, rows = store.query("SELECT ?a WHERE { ?a a pia:Assessment }")
+    assert rows == []
+    assert not store.drop(path.name)
+
+
+def test_parallel_ingest_bad_document_does_not_stop_batch(tmp_path):
+    for n in ("000", "003"):
+        _copy(tmp_path, n)
+    (tmp_path / "in" / "zz_not_an_assessment.txt").write_text("これは評価書ではありません。\n" * 20, encoding="utf-8")
+    store = OxigraphStore(tmp_path / "db")
+    report = ingest_paths(store, [tmp_path / "in"], jobs=2, progress=False)
+    assert report.count("added") == 2 and report.count("error") == 1
+    assert len(store.documents()) == 2
+    report = ingest_paths(store, [tmp_path / "in"], jobs=2, progress=False)
+    assert report.count("unchanged") == 2 and report.count("added") == 0
+
+
+CRASH = textwrap.dedent("""
+    import os, sys
+    from pia_graph.backends import OxigraphStore, ingest_paths
+    store = OxigraphStore(sys.argv[1])
+    k = int(sys.argv[3]); seen = []
+    def hook(p):
+        seen.append(p.name)
+        if len(seen) > k:
+            os._exit(17)          # the process dies while writing document k+1: no cleanup, no flush
+    store.hook = hook
+    ingest_paths(store, [sys.argv[2]], jobs=1, progress=False)
+    store.close()
+""")
+
+
+def test_crash_mid_batch_leaves_whole_documents(tmp_path, prepared):
+    for n in ("000", "001", "003", "004"):
+        _copy(tmp_path, n)
+    db = tmp_path / "db"
+    script = tmp_path / "crash.py"
+    script.write_text(CRASH)
+    r = subprocess.run([sys.executable, str(script), str(db), str(tmp_path / "in"), "2"], cwd=ROOT)
+    assert r.returncode == 17
+    store = OxigraphStore(db)
+    docs = store.documents()
+    assert len(docs) == 2
+    expected = {p.sha256: p.triples for p in prepared}
+    for d in docs:   # each document present is whole: all of its triples, none missing
+        assert _graph_triples(store, d.graph) == expected[d.sha256] == d.triples
+    _, graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    doc_graphs = {g for (g,) in graphs if "/graph/" in g and not g.endswith(("/shared", "/manifest"))}
+    assert doc_graphs == {d.graph for d in docs}
+    report = ingest_paths(store, [tmp_path / "in"], jobs=1, progress=False)
+    assert report.count("unchanged") == 2 and report.count("added") == 2
+    assert len(store.documents()) == 4
+    for d in store.documents():
+        assert _graph_triples(store, d.graph) == expected[d.sha256]
