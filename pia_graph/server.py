@@ -1,0 +1,704 @@
+"""Serve the graph: SPARQL 1.1 Protocol endpoint, web pages, JSON API and graph view."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from jinja2 import DictLoader, Environment, select_autoescape
+from pydantic import BaseModel
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from . import __version__
+from .namespaces import ID, PIA, SHARED_GRAPH, bind_all, sparql_prologue
+from .query import canned_queries, rows as result_rows
+from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
+                              service_description)
+from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, build_view, label_of, page_path, qname, render_html
+from .web_templates import TEMPLATES
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = ROOT / "samples"
+KIKO_IRI = ID["party/j-lis"]
+SOURCE_REF = re.compile(r"^(?P<name>[^\s#/\\]+)#L(?P<start>\d+)-L(?P<end>\d+)$")
+VALUES_PARAM = re.compile(r"VALUES\s+\?(?P<var>\w+)\s*\{\s*<(?P<iri>[^<>\s]+)>\s*\}", re.I)
+SAFE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\s]*$")
+
+# ---------------------------------------------------------------------------------------------------
+# JSON API models
+
+
+class Counts(BaseModel):
+    assessments: int
+    bodies: int
+    files: int
+    parties: int
+    articles: int
+    triples: int
+
+
+class NodeRef(BaseModel):
+    iri: str
+    label: str
+    page: str
+
+
+class AssessmentOut(BaseModel):
+    iri: str
+    label: str
+    body: str | None = None
+    bodyLabel: str | None = None
+    form: str | None = None
+    files: int
+    fileName: str | None = None
+    page: str
+
+
+class PartyOut(BaseModel):
+    iri: str
+    label: str
+    rows: int
+    page: str
+
+
+class PartyFileRow(BaseModel):
+    """One row of the flagship question: a file that goes to the party, with the article cited."""
+    assessment: str
+    organization: str | None = None
+    file: str
+    fileName: str
+    kind: str
+    recipient: str | None = None
+    row: str
+    law: str | None = None
+    lawName: str | None = None
+    article: str | None = None
+    articleNode: str | None = None
+    articleLabel: str | None = None
+    source: str | None = None
+    sourcePage: str | None = None
+
+
+class CitingRow(BaseModel):
+    owner: str
+    ownerLabel: str
+    organization: str | None = None
+    file: str | None = None
+    fileName: str | None = None
+    text: str | None = None
+    source: str | None = None
+
+
+class NodeOut(BaseModel):
+    iri: str
+    label: str
+    types: list[str]
+    properties: list[dict]
+    page: str
+
+
+class CannedOut(BaseModel):
+    name: str
+    title: str
+    description: str
+    parameters: dict[str, str]
+    page: str
+
+
+class TableOut(BaseModel):
+    columns: list[str]
+    rows: list[list[str | None]]
+
+
+class GraphOut(BaseModel):
+    title: str
+    notes: list[str]
+    nodes: list[dict]
+    edges: list[dict]
+
+
+# ---------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _s(v) -> str | None:
+    return None if v is None else str(v)
+
+
+def source_link(ref: str) -> str:
+    m = SOURCE_REF.match(ref or "")
+    if not m:
+        return "#"
+    start = int(m.group("start"))
+    return f"/source/{quote(m.group('name'))}?lines={start}-{m.group('end')}#L{max(1, start - 3)}"
+
+
+def query_params(text: str) -> dict[str, str]:
+    """A canned query's parameters: each single-IRI VALUES block (e.g. VALUES ?kiko { <…party/j-lis> })."""
+    return {m.group("var"): m.group("iri") for m in VALUES_PARAM.finditer(text)}
+
+
+def bind_params(text: str, values: dict[str, str]) -> str:
+    def sub(m):
+        v = values.get(m.group("var"))
+        if not v:
+            return m.group(0)
+        if not SAFE_IRI.match(v):
+            raise EndpointError(f"parameter {m.group('var')}: not an IRI: {v!r}", 400)
+        return f"VALUES ?{m.group('var')} {{ <{v}> }}"
+    return VALUES_PARAM.sub(sub, text)
+
+
+class Site:
+    """The loaded graph and the lookups the pages share."""
+
+    def __init__(self, ds: Dataset, samples_dir: Path | None, timeout: float, max_results: int):
+        self.ds = ds
+        self.samples_dir = Path(samples_dir) if samples_dir else None
+        self.timeout = timeout
+        self.max_results = max_results
+
+    def select(self, text: str, **bindings) -> list[dict]:
+        res = self.ds.query(sparql_prologue() + text, initBindings=bindings or None)
+        return [{str(v): r[v] for v in res.vars} for r in res]
+
+    def label(self, node) -> str:
+        return label_of(self.ds, node)
+
+    def counts(self) -> Counts:
+        def n(q):
+            return int(self.select(q)[0]["n"])
+        return Counts(
+            assessments=n("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pia:Assessment }"),
+            bodies=n("SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?a pia:assessingBody ?b }"),
+            files=n("SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a pia:PersonalInformationFile }"),
+            parties=n("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pia:Party }"),
+            articles=n("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a pia:Article }"),
+            triples=sum(len(g) for g in self.ds.graphs()),
+        )
+
+    def assessments(self) -> list[AssessmentOut]:
+        rows = self.select("""
+            SELECT ?a (SAMPLE(?l) AS ?label) (SAMPLE(?b) AS ?body) (SAMPLE(?bl) AS ?bodyLabel) (SAMPLE(?fl) AS ?form)
+                   (COUNT(DISTINCT ?f) AS ?files) (SAMPLE(?fn) AS ?fileName)
+            WHERE { ?a a pia:Assessment ; rdfs:label ?l .
+              OPTIONAL { ?a pia:assessingBody ?b . ?b rdfs:label ?bl FILTER(lang(?bl) = "ja") }
+              OPTIONAL { ?a pia:form/skos:prefLabel ?fl FILTER(lang(?fl) = "ja") }
+              OPTIONAL { ?a pia:hasFile ?f }
+              OPTIONAL { ?a prov:wasDerivedFrom/pia:fileName ?fn } }
+            GROUP BY ?a ORDER BY ?fileName""")
+        return [AssessmentOut(iri=str(r["a"]), label=str(r["label"]), body=_s(r["body"]), bodyLabel=_s(r["bodyLabel"]),
+                              form=_s(r["form"]), files=int(r["files"]), fileName=_s(r["fileName"]),
+                              page=page_path(r["a"])) for r in rows]
+
+    def parties(self) -> list[PartyOut]:
+        rows = self.select("""
+            SELECT ?p (COUNT(DISTINCT ?row) AS ?n) WHERE { ?p a pia:Party .
+              OPTIONAL { { ?row dpv:hasRecipient ?p } UNION { ?row dpv:hasDataProcessor ?p } } }
+            GROUP BY ?p ORDER BY DESC(?n)""")
+        return [PartyOut(iri=str(r["p"]), label=self.label(r["p"]), rows=int(r["n"]), page=page_path(r["p"])) for r in rows]
+
+    def party_files(self, party: URIRef) -> list[PartyFileRow]:
+        text = (ROOT / "queries" / "files-to-kiko.rq").read_text(encoding="utf-8")
+        text = bind_params(text, {"kiko": str(party)})
+        # the row and the article node too, so each row links to the provision and the article page
+        text = text.replace("SELECT ?assessment", "SELECT ?row ?articleNode ?assessment", 1)
+        out = []
+        for r in self.select(text[text.index("SELECT"):]):
+            out.append(PartyFileRow(
+                assessment=str(r["assessment"]), organization=_s(r["organization"]), file=str(r["file"]),
+                fileName=str(r["fileName"]), kind=str(r["kind"]), recipient=_s(r["recipient"]), row=str(r["row"]),
+                law=_s(r["law"]), lawName=_s(r["lawName"]), article=_s(r["article"]),
+                articleNode=_s(r["articleNode"]), articleLabel=_s(r["articleLabel"]), source=_s(r["source"]),
+                sourcePage=source_link(str(r["source"])) if r["source"] else None))
+        return out
+
+    def citing(self, target: URIRef) -> list[CitingRow]:
+        rows = self.select("""
+            SELECT DISTINCT ?owner ?organization ?file ?fileName ?text ?source WHERE {
+              { ?cit pia:citesArticle ?target } UNION { ?cit pia:cites ?target } UNION { ?cit pia:citesLaw ?target }
+              UNION { ?cit pia:citesCurrent ?target }
+              ?owner dpv:hasLegalBasis ?cit .
+              OPTIONAL { ?cit pia:citationText ?text }
+              OPTIONAL { ?cit pia:sourceRef ?source }
+              OPTIONAL { ?owner pia:ofFile ?file . ?file rdfs:label ?fileName }
+              OPTIONAL { { ?a pia:hasFile ?file } UNION { ?a pia:hasAffair ?owner }
+                         ?a pia:assessingBody/rdfs:label ?organization FILTER(lang(?organization) = "ja") }
+            } ORDER BY ?organization ?fileName ?owner""", target=target)
+        return [CitingRow(owner=str(r["owner"]), ownerLabel=self.label(r["owner"]), organization=_s(r["organization"]),
+                          file=_s(r["file"]), fileName=_s(r["fileName"]), text=_s(r["text"]), source=_s(r["source"]))
+                for r in rows]
+
+    def node(self, iri: URIRef) -> NodeOut:
+        props = []
+        for p, o in sorted(self.ds.predicate_objects(iri), key=lambda x: (qname(x[0]), str(x[1]))):
+            if isinstance(o, Literal):
+                props.append({"property": qname(p), "value": str(o), "lang": o.language, "kind": "literal"})
+            else:
+                props.append({"property": qname(p), "value": str(o), "label": self.label(o), "kind": "iri"})
+        return NodeOut(iri=str(iri), label=self.label(iri), types=[qname(t) for t in self.ds.objects(iri, RDF.type)],
+                       properties=props, page=page_path(iri))
+
+    def exists(self, iri: URIRef) -> bool:
+        return (iri, None, None) in self.ds or (None, None, iri) in self.ds
+
+    def document_path(self, name: str) -> Path | None:
+        """A source document by the name the graph knows it by, from the samples folder only."""
+        if not self.samples_dir or Path(name).name != name or name in ("", ".", ".."):
+            return None
+        if not any(True for _ in self.ds.subjects(PIA.fileName, Literal(name))):
+            return None
+        p = self.samples_dir / name
+        return p if p.is_file() else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# the app
+
+
+def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout: float = 10.0,
+               max_results: int = 10000) -> FastAPI:
+    """The web app over a loaded dataset (default graph = union of the named graphs)."""
+    site = Site(dataset, samples_dir, query_timeout, max_results)
+    env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
+    env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")))
+    app = FastAPI(title="pia-graph", version=__version__,
+                  description="特定個人情報保護評価書 (My Number privacy impact assessments) as a knowledge graph: "
+                              "SPARQL endpoint at /sparql, web pages, and this JSON API.")
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
+    app.state.site = site
+
+    @app.middleware("http")
+    async def no_sniff(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    def render(_template: str, **ctx) -> str:
+        return env.get_template(_template).render(**ctx)
+
+    def page(_template: str, status: int = 200, **ctx) -> HTMLResponse:
+        return HTMLResponse(render(_template, **ctx), status_code=status)
+
+    # -- SPARQL 1.1 Protocol ----------------------------------------------------------------------
+    def sparql_response(request: Request, query: str | None, dg: list[str], ng: list[str], fmt: str | None):
+        if query is None:
+            accept = request.headers.get("accept", "")
+            endpoint = str(request.url).split("?")[0]
+            sd = service_description(endpoint, site.ds, site.timeout, site.max_results)
+            if "text/html" in accept and "turtle" not in accept:
+                return RedirectResponse("/query", status_code=303)
+            return Response(sd, media_type="text/turtle; charset=utf-8")
+        try:
+            from .sparql_endpoint import prepare
+            kind = prepare(query, dg, ng).kind
+            mime = negotiate(kind, request.headers.get("accept"), fmt)
+            kind, _result, body = execute(site.ds, query, dg, ng, timeout=site.timeout, max_results=site.max_results,
+                                          serialize_as=mime)
+        except LimitExceeded as e:
+            return PlainTextResponse(e.message + "\n", status_code=e.status, headers={"X-PIA-Graph-Limit": e.limit})
+        except EndpointError as e:
+            return PlainTextResponse(e.message + "\n", status_code=e.status)
+        headers = {}
+        if fmt in ("csv", "tsv") or mime in ("text/csv", "text/tab-separated-values"):
+            headers["Content-Disposition"] = 'inline; filename="results.' + ("csv" if "csv" in mime else "tsv") + '"'
+        return Response(body, media_type=content_type(mime), headers=headers)
+
+    @app.get("/sparql", tags=["sparql"], summary="SPARQL 1.1 query (GET); service description without ?query")
+    def sparql_get(request: Request):
+        qs = parse_qs(request.url.query, keep_blank_values=True)
+        if "update" in qs:
+            return PlainTextResponse(refuse_update().message + "\n", status_code=403)
+        query = qs.get("query", [None])[0]
+        fmt = (qs.get("format") or qs.get("output") or [None])[0]
+        return sparql_response(request, query, qs.get("default-graph-uri", []), qs.get("named-graph-uri", []), fmt)
+
+    @app.post("/sparql", tags=["sparql"], summary="SPARQL 1.1 query (POST form or application/sparql-query)")
+    async def sparql_post(request: Request):
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        qs = parse_qs(request.url.query, keep_blank_values=True)
+        body = await request.body()
+        if ctype == "application/sparql-update":
+            return PlainTextResponse(refuse_update().message + "\n", status_code=403)
+        if ctype == "application/sparql-query":
+            query = body.decode("utf-8", errors="replace")
+            params = qs
+        elif ctype in ("application/x-www-form-urlencoded", ""):
+            params = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+            if "update" in params:
+                return PlainTextResponse(refuse_update().message + "\n", status_code=403)
+            for k, v in qs.items():
+                params.setdefault(k, v)
+            query = params.get("query", [None])[0]
+            if query is None:
+                return PlainTextResponse("missing 'query' parameter\n", status_code=400)
+        else:
+            return PlainTextResponse(f"unsupported content type {ctype!r}: send application/sparql-query or "
+                                     "application/x-www-form-urlencoded\n", status_code=415)
+        fmt = (params.get("format") or params.get("output") or [None])[0]
+        return sparql_response(request, query, params.get("default-graph-uri", []),
+                               params.get("named-graph-uri", []), fmt)
+
+    # -- pages ----------------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home():
+        laws = site.select("""
+            SELECT ?law (COUNT(DISTINCT ?art) AS ?articles) (COUNT(DISTINCT ?cit) AS ?citations) WHERE {
+              ?law a pia:Law . OPTIONAL { ?art eli:is_part_of ?law ; a pia:Article }
+              OPTIONAL { ?cit pia:citesLaw ?law } } GROUP BY ?law ORDER BY DESC(?citations)""")
+        bodies = sorted({(str(b), site.label(b)) for b in site.ds.objects(None, PIA.assessingBody)}, key=lambda x: x[1])
+        return page("home", counts=site.counts(), assessments=site.assessments(),
+                    parties=[p for p in site.parties() if p.rows],
+                    bodies=[{"iri": b, "label": l} for b, l in bodies],
+                    laws=[{"iri": str(r["law"]), "label": site.label(r["law"]), "articles": int(r["articles"]),
+                           "citations": int(r["citations"])} for r in laws])
+
+    def node_page(iri: URIRef):
+        if not site.exists(iri):
+            return page("node", status=404, label="Not found", iri=str(iri), types=[], sources=[], special="",
+                        outgoing=[], incoming=[], labels={}, incoming_more=0)
+        ds = site.ds
+        types = set(ds.objects(iri, RDF.type))
+        labels: dict = {}
+        outgoing = []
+        for p, o in sorted(ds.predicate_objects(iri), key=lambda x: (qname(x[0]), str(x[1]))):
+            if isinstance(o, Literal):
+                kind = "ref" if p == PIA.sourceRef else "lit"
+                outgoing.append((qname(p), str(o), kind))
+            elif isinstance(o, BNode):
+                outgoing.append((qname(p), "(blank node)", "lit"))
+            else:
+                labels[str(o)] = site.label(o)
+                outgoing.append((qname(p), str(o), "iri"))
+        incoming_all = sorted({(str(s), qname(p)) for s, p in ds.subject_predicates(iri) if isinstance(s, URIRef)})
+        incoming = incoming_all[:300]
+        for s, _ in incoming:
+            labels[s] = site.label(URIRef(s))
+        label = site.label(iri)
+        special = ""
+        if PIA.Party in types:
+            rows = site.party_files(iri)
+            groups: OrderedDict = OrderedDict()
+            for r in rows:
+                art = r.articleLabel and f"{r.lawName or ''} 第{r.article}条 {r.articleLabel}" if r.article else (
+                    r.lawName or ("(no article: 委託)" if r.kind == "委託" else "(no article cited)"))
+                groups.setdefault(r.organization or "", OrderedDict()).setdefault(art, []).append(r)
+            assessed = [{"iri": str(a), "label": site.label(a)} for a in ds.subjects(PIA.assessingBody, iri)]
+            special = render("party", label=label, nrows=len(rows), assessed=assessed,
+                             groups=[(b, list(arts.items())) for b, arts in groups.items()])
+        elif types & {PIA.Article, PIA.Paragraph, PIA.Item, PIA.Annex, PIA.AnnexRow}:
+            special = render("article", label=label, rows=site.citing(iri))
+        elif PIA.Law in types:
+            rows = site.select("""SELECT ?article (COUNT(DISTINCT ?cit) AS ?n) WHERE { ?article eli:is_part_of ?law ;
+                a pia:Article . OPTIONAL { ?cit pia:citesArticle ?article } } GROUP BY ?article ORDER BY DESC(?n)""",
+                               law=iri)
+            special = render("law", rows=[{"article": str(r["article"]), "label": site.label(r["article"]),
+                                           "n": int(r["n"])} for r in rows])
+            special += render("article", label=label, rows=site.citing(iri))
+        elif PIA.PersonalInformationFile in types:
+            special = file_section(iri)
+        elif PIA.Assessment in types:
+            files = [{"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasFile)]
+            systems = [{"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasSystem)]
+            doc = next((str(n) for d in ds.objects(iri, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
+                        for n in ds.objects(d, PIA.fileName)), None)
+            special = render("assessment", files=sorted(files, key=lambda x: x["iri"]),
+                             systems=sorted(systems, key=lambda x: x["iri"]), document=doc)
+        elif PIA.SourceDocument in types:
+            name = next((str(n) for n in ds.objects(iri, PIA.fileName)), None)
+            if name:
+                special = f'<p><a href="/source/{quote(name)}">show the document text</a></p>'
+        sources = sorted({str(o) for o in ds.objects(iri, PIA.sourceRef)})
+        return page("node", label=label, iri=str(iri), types=sorted(qname(t) for t in types), sources=sources,
+                    special=special, outgoing=outgoing, incoming=incoming, labels=labels,
+                    incoming_more=len(incoming_all) - len(incoming))
+
+    def file_section(iri: URIRef) -> str:
+        disclosures = []
+        for r in site.select("""SELECT ?row ?kind ?recipient ?source WHERE { ?f pia:hasDisclosure ?row .
+                OPTIONAL { ?row pia:kind ?kind } OPTIONAL { ?row pia:recipientText ?recipient }
+                OPTIONAL { ?row pia:sourceRef ?source } } ORDER BY ?kind ?row""", f=iri):
+            row = r["row"]
+            parties = [(str(p), site.label(p)) for p in site.ds.objects(row, URIRef("https://w3id.org/dpv#hasRecipient"))]
+            cits = []
+            for c in site.ds.objects(row, URIRef("https://w3id.org/dpv#hasLegalBasis")):
+                art = next(iter(site.ds.objects(c, PIA.citesArticle)), None)
+                text = next((str(t) for t in site.ds.objects(c, PIA.citationText)), site.label(c))
+                cits.append((str(art) if art else None, text))
+            disclosures.append({"row": str(row), "label": site.label(row), "kind": _s(r["kind"]),
+                                "recipient": _s(r["recipient"]), "source": _s(r["source"]), "parties": parties,
+                                "citations": sorted(cits, key=lambda c: c[1])})
+        outsourcing = []
+        for r in site.select("""SELECT ?row ?contractor ?sub ?source WHERE { ?f pia:hasOutsourcing ?row .
+                OPTIONAL { ?row pia:contractorText ?contractor }
+                OPTIONAL { ?row pia:subcontracting/rdfs:label ?sub FILTER(lang(?sub) = "ja") }
+                OPTIONAL { ?row pia:sourceRef ?source } } ORDER BY ?row""", f=iri):
+            parties = [(str(p), site.label(p)) for p in
+                       site.ds.objects(r["row"], URIRef("https://w3id.org/dpv#hasDataProcessor"))]
+            outsourcing.append({"row": str(r["row"]), "label": site.label(r["row"]), "contractor": _s(r["contractor"]),
+                                "sub": _s(r["sub"]), "source": _s(r["source"]), "parties": parties})
+        sources_ = [{"label": str(r["label"]), "state": _s(r["state"]), "detail": _s(r["detail"]), "source": _s(r["source"])}
+                    for r in site.select("""SELECT ?label ?state ?detail ?source WHERE { ?f dpv:hasDataSource ?c .
+                        ?c rdfs:label ?label . OPTIONAL { ?c pia:state/rdfs:label ?state FILTER(lang(?state) = "ja") }
+                        OPTIONAL { ?c pia:detail ?detail } OPTIONAL { ?c pia:sourceRef ?source } } ORDER BY ?label""", f=iri)]
+        verdicts = [{"label": str(r["label"]), "stage": _s(r["stage"]), "verdict": _s(r["verdict"]), "source": _s(r["source"])}
+                    for r in site.select("""SELECT ?label ?stage ?verdict ?source WHERE { ?v pia:aboutFile ?f ; rdfs:label ?label .
+                        OPTIONAL { ?v pia:stage/skos:prefLabel ?stage FILTER(lang(?stage) = "ja") }
+                        OPTIONAL { ?v pia:verdict/skos:prefLabel ?verdict FILTER(lang(?verdict) = "ja") }
+                        OPTIONAL { ?v pia:sourceRef ?source } } ORDER BY ?stage ?label""", f=iri)]
+        return render("file", disclosures=disclosures, outsourcing=outsourcing, sources_=sources_, verdicts=verdicts)
+
+    @app.get("/id/{path:path}", response_class=HTMLResponse, include_in_schema=False)
+    def id_page(path: str, request: Request):
+        raw = request.scope.get("raw_path", b"").decode("latin-1")
+        candidates = []
+        if raw.startswith("/id/"):
+            candidates.append(ID[raw[4:]])
+        candidates += [ID[quote(path, safe="/-_.")], ID[path]]
+        for iri in candidates:
+            if site.exists(iri):
+                return node_page(iri)
+        return node_page(candidates[0])
+
+    @app.get("/resource", response_class=HTMLResponse, include_in_schema=False)
+    def resource_page(iri: str):
+        return node_page(URIRef(iri))
+
+    @app.get("/source/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def source_page(name: str, lines: str | None = None):
+        path = site.document_path(name)
+        if path is None:
+            return page("node", status=404, label=f"No document {name}", iri=name, types=[], sources=[],
+                        special="<p>The document is not in the served samples folder.</p>", outgoing=[],
+                        incoming=[], labels={}, incoming_more=0)
+        from .read import read_source
+        text_lines = list(read_source(path).lines)
+        start = end = None
+        if lines:
+            m = re.fullmatch(r"(\d+)(?:-(\d+))?", lines)
+            if m:
+                start, end = int(m.group(1)), int(m.group(2) or m.group(1))
+        docs = [{"iri": str(d), "label": site.label(a)} for d in site.ds.subjects(PIA.fileName, Literal(name))
+                for a in site.ds.subjects(URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), d)
+                if (a, RDF.type, PIA.Assessment) in site.ds]
+        return page("source", name=name, lines=text_lines, start=start, end=end, documents=docs)
+
+    # -- canned queries -----------------------------------------------------------------------------
+    def canned(name: str):
+        for q in canned_queries():
+            if q.name == name:
+                return q
+        raise HTTPException(404, f"no canned query {name!r}")
+
+    def options():
+        rows = [(p.iri, p.label) for p in site.parties()]
+        rows += [(str(a), site.label(a)) for a in sorted(set(site.ds.subjects(RDF.type, PIA.Article)), key=str)]
+        rows += [(str(a), site.label(a)) for a in sorted(set(site.ds.subjects(RDF.type, PIA.Law)), key=str)]
+        return rows
+
+    @app.get("/queries", response_class=HTMLResponse, include_in_schema=False)
+    def queries_page():
+        qs = [{"name": q.name, "title": q.title, "description": q.description,
+               "params": [{"name": k, "default": v} for k, v in query_params(q.text).items()]} for q in canned_queries()]
+        return page("queries", queries=qs, options=options())
+
+    def run_table(text: str):
+        kind, result = execute(site.ds, text, timeout=site.timeout, max_results=site.max_results)
+        return result_rows(result), kind, result
+
+    @app.get("/queries/{name}", include_in_schema=False)
+    def query_run(name: str, request: Request, format: str | None = None):
+        q = canned(name)
+        params = query_params(q.text)
+        values = {k: request.query_params.get(k) or v for k, v in params.items()}
+        error = None
+        columns, body = [], []
+        try:
+            text = bind_params(q.text, values)
+            (columns, body), kind, result = run_table(text)
+        except EndpointError as e:
+            if format:
+                return PlainTextResponse(e.message + "\n", status_code=e.status)
+            error = e.message
+        if format == "csv":
+            from .query import format_result
+            return Response(format_result(result, "csv"), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        if format == "json":
+            return JSONResponse([dict(zip(columns, r)) for r in body],
+                                headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+        extra = "&".join(f"{k}={quote(v, safe='')}" for k, v in values.items() if v != params[k])
+        return page("query_result", title=q.title, description=q.description, name=name, text=q.text,
+                    params=[{"name": k, "value": v} for k, v in values.items()], columns=columns, rows=body,
+                    error=error, download=f"/queries/{name}?{extra + '&' if extra else ''}")
+
+    @app.get("/query", response_class=HTMLResponse, include_in_schema=False)
+    def editor(query: str | None = None, example: str | None = None):
+        queries = canned_queries()
+        text = query
+        if text is None:
+            chosen = next((q for q in queries if q.name == example), None) if example else None
+            body = chosen.text if chosen else "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20\n"
+            text = sparql_prologue() + "\n" + body
+        columns, rows, error, graph_text = None, [], None, None
+        if query:
+            try:
+                kind, result = execute(site.ds, query, timeout=site.timeout, max_results=site.max_results)
+                if kind in ("CONSTRUCT", "DESCRIBE"):
+                    g = result.graph
+                    bind_all(g)
+                    graph_text = g.serialize(format="turtle")
+                else:
+                    columns, rows = result_rows(result)
+            except EndpointError as e:
+                error = e.message
+        return page("editor", text=text, raw=query or "", queries=queries, columns=columns, rows=rows, error=error,
+                    graph_text=graph_text, timeout=site.timeout, max_results=site.max_results)
+
+    # -- graph view -----------------------------------------------------------------------------------
+    def view_args(focus, under, types, depth, max_nodes):
+        types = [t for t in (types or []) if t]
+        if len(types) == 1 and "," in types[0]:
+            types = types[0].split(",")
+        depth = max(1, min(int(depth or 1), 3))
+        max_nodes = max(1, min(int(max_nodes or MAX_NODES), MAX_NODES))
+        return focus or None, under or None, types or None, depth, max_nodes
+
+    @app.get("/graph", response_class=HTMLResponse, tags=["graph"], summary="Interactive graph view (HTML)")
+    def graph_page(focus: str | None = None, under: str | None = None, type: list[str] | None = Query(None),
+                   depth: int = 1, max_nodes: int = MAX_NODES):
+        focus, under, types, depth, max_nodes = view_args(focus, under, type, depth, max_nodes)
+        view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        header = render("graph_form", focus=focus, under=under, depth=depth,
+                        types=types or ([] if focus else DEFAULT_VIEW_TYPES), all_types=[(t[0], t[2]) for t in TYPES])
+        return HTMLResponse(render_html(site.ds, view, header_html=header))
+
+    # -- JSON API -------------------------------------------------------------------------------------
+    @app.get("/api/summary", response_model=Counts, tags=["api"], summary="What is loaded")
+    def api_summary():
+        return site.counts()
+
+    @app.get("/api/assessments", response_model=list[AssessmentOut], tags=["api"])
+    def api_assessments():
+        return site.assessments()
+
+    @app.get("/api/parties", response_model=list[PartyOut], tags=["api"])
+    def api_parties():
+        return site.parties()
+
+    @app.get("/api/parties/{party_id}/files", response_model=list[PartyFileRow], tags=["api"],
+             summary="Files that go to a party (提供/移転/委託) with the article cited; j-lis is 機構")
+    def api_party_files(party_id: str):
+        iri = ID["party/" + quote(party_id, safe="-_.")]
+        if (iri, RDF.type, PIA.Party) not in site.ds:
+            raise HTTPException(404, f"no party {party_id!r}")
+        return site.party_files(iri)
+
+    @app.get("/api/citing", response_model=list[CitingRow], tags=["api"],
+             summary="Everything citing a law, article, paragraph or item (by IRI)")
+    def api_citing(iri: str):
+        return site.citing(URIRef(iri))
+
+    @app.get("/api/node", response_model=NodeOut, tags=["api"], summary="A node's properties (by IRI)")
+    def api_node(iri: str):
+        node = URIRef(iri)
+        if not site.exists(node):
+            raise HTTPException(404, "no such node")
+        return site.node(node)
+
+    @app.get("/api/queries", response_model=list[CannedOut], tags=["api"])
+    def api_queries():
+        return [CannedOut(name=q.name, title=q.title, description=q.description, parameters=query_params(q.text),
+                          page=f"/queries/{q.name}") for q in canned_queries()]
+
+    @app.get("/api/queries/{name}", response_model=TableOut, tags=["api"],
+             summary="Run a canned query; pass its parameters (e.g. kiko=<party IRI>) as query parameters")
+    def api_query(name: str, request: Request):
+        q = canned(name)
+        values = {k: request.query_params.get(k) or v for k, v in query_params(q.text).items()}
+        try:
+            (columns, body), _, _ = run_table(bind_params(q.text, values))
+        except LimitExceeded as e:
+            raise HTTPException(e.status, e.message)
+        except EndpointError as e:
+            raise HTTPException(e.status, e.message)
+        return TableOut(columns=columns, rows=body)
+
+    @app.get("/api/graph", response_model=GraphOut, tags=["api"], summary="The graph view's nodes and edges")
+    def api_graph(focus: str | None = None, under: str | None = None, type: list[str] | None = Query(None),
+                  depth: int = 1, max_nodes: int = MAX_NODES):
+        focus, under, types, depth, max_nodes = view_args(focus, under, type, depth, max_nodes)
+        view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        return GraphOut(title=view.title, notes=view.notes,
+                        nodes=[{"id": str(n), "label": site.label(n), "type": t[0], "page": page_path(n)}
+                               for n, t in view.nodes.items()],
+                        edges=[{"from": str(s), "to": str(o), "label": lab} for s, o, lab in view.edges])
+
+    return app
+
+
+# ---------------------------------------------------------------------------------------------------
+# loading and running
+
+
+def build_samples(samples_dir: Path = SAMPLES_DIR, output: Path | None = None) -> Path:
+    """Extract and map the bundled sample documents into a TriG file (a temporary one unless output is given)."""
+    from .mapping import graph_iri, vocabulary_graph
+    from .pipeline import collect, process
+    from .store import write_dataset
+
+    ds = Dataset()
+    bind_all(ds)
+    shared = ds.graph(SHARED_GRAPH)
+    for t in vocabulary_graph():
+        shared.add(t)
+    for path in collect([samples_dir]):
+        result = process(path, validate=False)
+        if not result.ok:
+            continue
+        named = ds.graph(graph_iri(result.assessment.sha256))
+        for t in result.graph:
+            named.add(t)
+        for t in result.shared:
+            shared.add(t)
+    if output is None:
+        output = Path(tempfile.mkdtemp(prefix="pia-graph-")) / "samples.trig"
+    write_dataset(ds, output)
+    return output
+
+
+def load_graph(graph: Path | None, samples_dir: Path | None = None) -> Dataset:
+    """The graph to serve: the file given, else the bundled samples built now, else an existing out/*.trig."""
+    from .store import load_dataset
+
+    if graph is not None:
+        return load_dataset(graph)
+    try:
+        return load_dataset(build_samples(samples_dir or SAMPLES_DIR))
+    except Exception:
+        existing = sorted((ROOT / "out").glob("*.trig"))
+        if existing:
+            return load_dataset(existing[0])
+        raise
+
+
+def serve_main(graph: Path | None, host: str = "127.0.0.1", port: int = 8000, samples_dir: Path | None = None,
+               query_timeout: float = 10.0, max_results: int = 10000, log_level: str = "info") -> None:
+    """Load the graph (default: the bundled samples) and serve it with uvicorn until interrupted."""
+    import uvicorn
+
+    ds = load_graph(graph, samples_dir)
+    app = create_app(ds, samples_dir=samples_dir or SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+__all__ = ["create_app", "serve_main", "load_graph", "build_samples", "write_viz", "KIKO_IRI"]
+
+from .viz import write_viz  # noqa: E402  (re-exported for the CLI)

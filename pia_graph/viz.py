@@ -1,0 +1,309 @@
+"""Interactive graph view (pyvis, vis-network inlined so it works offline): a node's neighbourhood or a filtered view."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+
+from .namespaces import DPV, ELI, ID, PIA, PREFIXES
+from .store import atomic_write_bytes
+
+# Node types in priority order: the first listed type a node has decides its colour and group.
+TYPES = [
+    ("assessment", PIA.Assessment, "評価書 Assessment", "#1f77b4", "box"),
+    ("file", PIA.PersonalInformationFile, "特定個人情報ファイル File", "#2ca02c", "box"),
+    ("provision", PIA.Provision, "提供 Provision", "#ff7f0e", "dot"),
+    ("transfer", PIA.Transfer, "移転 Transfer", "#ffbb78", "dot"),
+    ("outsourcing", PIA.Outsourcing, "委託 Outsourcing", "#9467bd", "dot"),
+    ("party", PIA.Party, "主体 Party", "#d62728", "ellipse"),
+    ("article", PIA.Article, "条 Article", "#8c564b", "diamond"),
+    ("paragraph", PIA.Paragraph, "項 Paragraph", "#c49c94", "diamond"),
+    ("item", PIA.Item, "号 Item", "#c49c94", "diamond"),
+    ("law", PIA.Law, "法令 Law", "#e377c2", "star"),
+    ("annex", PIA.Annex, "別表 Annex", "#f7b6d2", "diamond"),
+    ("citation", PIA.Citation, "根拠の記載 Citation", "#bcbd22", "dot"),
+    ("system", PIA.System, "システム System", "#17becf", "box"),
+    ("affair", PIA.Affair, "事務 Affair", "#aec7e8", "box"),
+    ("verdict", PIA.RiskVerdict, "リスク評価 Verdict", "#98df8a", "dot"),
+    ("change", PIA.ChangeRecord, "変更箇所 Change", "#dbdb8d", "dot"),
+    ("document", PIA.SourceDocument, "原文 Source document", "#7f7f7f", "square"),
+    ("choice", PIA.ChoiceState, "選択肢 Choice", "#c7c7c7", "dot"),
+    ("text", PIA.TextBlock, "記述 Text block", "#c7c7c7", "dot"),
+    ("concept", SKOS.Concept, "語彙 Concept", "#9edae5", "dot"),
+]
+OTHER = ("other", None, "その他 Other", "#bbbbbb", "dot")
+TYPE_KEYS = [t[0] for t in TYPES]
+# What a filtered view shows by default: the question's backbone, not the form's checkboxes.
+DEFAULT_VIEW_TYPES = ["assessment", "file", "provision", "transfer", "outsourcing", "party", "article", "law"]
+# Predicates that only add clutter to a neighbourhood.
+SKIP_PREDICATES = {RDF.type, PROV.wasDerivedFrom, SKOS.inScheme, RDFS.seeAlso}
+MAX_NODES = 2000
+
+
+def _type_of(ds, node) -> tuple:
+    types = set(ds.objects(node, RDF.type))
+    for t in TYPES:
+        if t[1] in types:
+            return t
+    return OTHER
+
+
+def qname(iri) -> str:
+    s = str(iri)
+    for p, ns in PREFIXES.items():
+        if s.startswith(str(ns)):
+            return f"{p}:{s[len(str(ns)):]}"
+    return s
+
+
+def label_of(ds, node) -> str:
+    """A Japanese label where there is one, else any label, else the IRI's last segment."""
+    best = None
+    for prop in (RDFS.label, SKOS.prefLabel, PIA.fileName):
+        for o in ds.objects(node, prop):
+            if isinstance(o, Literal):
+                if o.language == "ja":
+                    return str(o)
+                best = best or str(o)
+    if best:
+        return best
+    s = str(node)
+    if s.startswith(str(ID)):
+        return s[len(str(ID)):]
+    return qname(s)
+
+
+def page_path(iri) -> str:
+    """The web app's page for a node: /id/... for minted IRIs, /resource?iri=... for the rest."""
+    s = str(iri)
+    if s.startswith(str(ID)):
+        return "/id/" + s[len(str(ID)):]
+    from urllib.parse import quote
+    return "/resource?iri=" + quote(s, safe="")
+
+
+@dataclass
+class View:
+    nodes: dict = field(default_factory=dict)      # iri -> type tuple
+    edges: list = field(default_factory=list)      # (s, o, label)
+    notes: list = field(default_factory=list)
+    title: str = ""
+
+
+def _edge_ok(p, o) -> bool:
+    return p not in SKIP_PREDICATES and isinstance(o, (URIRef, BNode))
+
+
+def neighbourhood(ds: Dataset, focus: URIRef, depth: int = 1, max_nodes: int = MAX_NODES,
+                  types: list[str] | None = None) -> View:
+    """Nodes within depth steps of focus (both directions), breadth first, capped at max_nodes."""
+    v = View(title=f"近傍 neighbourhood of {label_of(ds, focus)}")
+    allowed = set(types) if types else None
+    v.nodes[focus] = _type_of(ds, focus)
+    frontier = deque([(focus, 0)])
+    edges = set()
+    capped = False
+    while frontier:
+        node, d = frontier.popleft()
+        if d >= depth:
+            continue
+        links = [(node, p, o) for p, o in ds.predicate_objects(node) if _edge_ok(p, o)]
+        links += [(s, p, node) for s, p in ds.subject_predicates(node) if p not in SKIP_PREDICATES]
+        for s, p, o in links:
+            other = o if s == node else s
+            if other not in v.nodes:
+                t = _type_of(ds, other)
+                if allowed and t[0] not in allowed:
+                    continue
+                if len(v.nodes) >= max_nodes:
+                    capped = True
+                    continue
+                v.nodes[other] = t
+                frontier.append((other, d + 1))
+            edges.add((s, o, qname(p)))
+    v.edges = sorted(edges, key=lambda e: (str(e[0]), str(e[1]), e[2]))
+    if capped:
+        v.notes.append(f"capped at {max_nodes} nodes: narrow the view with a type filter or depth 1")
+    return v
+
+
+def filtered(ds: Dataset, types: list[str] | None = None, max_nodes: int = MAX_NODES,
+             under: URIRef | None = None) -> View:
+    """Every node of the chosen types and the links among them; rows link straight to the article they cite.
+
+    under: only nodes tied to this assessment, party, law or article (one step, or through a provision row)."""
+    types = [t for t in (types or DEFAULT_VIEW_TYPES) if t in TYPE_KEYS]
+    by_key = {t[0]: t for t in TYPES}
+    v = View(title="表示 view: " + ", ".join(by_key[t][2] for t in types))
+    for key in types:
+        t = by_key[key]
+        members = sorted(set(ds.subjects(RDF.type, t[1])), key=str)
+        members = [m for m in members if _type_of(ds, m)[0] == key]
+        if len(v.nodes) + len(members) > max_nodes:
+            room = max_nodes - len(v.nodes)
+            v.notes.append(f"{t[2]}: {len(members)} nodes, {max(room, 0)} shown (cap {max_nodes}); "
+                           "filter by type or open a node's neighbourhood")
+            members = members[:max(room, 0)]
+        for m in members:
+            v.nodes[m] = t
+    edges = set()
+    for s in list(v.nodes):
+        for p, o in ds.predicate_objects(s):
+            if o in v.nodes and _edge_ok(p, o) and o != s:
+                edges.add((s, o, qname(p)))
+        # a provision/transfer row -> the article its legal basis cites (through the citation node)
+        for c in ds.objects(s, DPV.hasLegalBasis):
+            if c in v.nodes:
+                continue
+            for art in ds.objects(c, PIA.citesArticle):
+                if art in v.nodes:
+                    edges.add((s, art, "根拠 legal basis"))
+            for law in ds.objects(c, PIA.citesLaw):
+                if law in v.nodes and not any(True for a in ds.objects(c, PIA.citesArticle) if a in v.nodes):
+                    edges.add((s, law, "根拠 legal basis"))
+        for parent in ds.objects(s, ELI.is_part_of):
+            if parent in v.nodes:
+                edges.add((s, parent, "eli:is_part_of"))
+    if under is not None and under in v.nodes:
+        keep = {under}
+        adj: dict = {}
+        for s, o, _ in edges:
+            adj.setdefault(s, set()).add(o)
+            adj.setdefault(o, set()).add(s)
+        frontier = deque([(under, 0)])
+        while frontier:
+            n, d = frontier.popleft()
+            if d >= 3:
+                continue
+            for m in adj.get(n, ()):
+                if m not in keep:
+                    keep.add(m)
+                    frontier.append((m, d + 1))
+        v.nodes = {k: t for k, t in v.nodes.items() if k in keep}
+        v.title += f" — around {label_of(ds, under)}"
+    v.edges = sorted((e for e in edges if e[0] in v.nodes and e[1] in v.nodes), key=lambda e: (str(e[0]), str(e[1]), e[2]))
+    return v
+
+
+def _short(text: str, n: int = 28) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def legend_html(present: set[str] | None = None) -> str:
+    items = []
+    for key, _, name, colour, _shape in [*TYPES, OTHER]:
+        if present is not None and key not in present:
+            continue
+        items.append(f'<span class="lg"><i style="background:{colour}"></i>{html.escape(name)}</span>')
+    return '<div id="legend">' + "".join(items) + "</div>"
+
+
+_CDN = re.compile(r'<link[^>]*cdn\.jsdelivr\.net[^>]*/>\s*|<script\s+src="https://cdn\.jsdelivr\.net[^"]*"[^>]*>\s*</script>\s*',
+                  re.S)
+_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>\s*", re.S)
+
+_EXTRA_CSS = """
+body{font-family:system-ui,"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0}
+#vizbar{padding:6px 10px;background:#f4f4f4;border-bottom:1px solid #ddd;font-size:14px}
+#vizbar h1{font-size:16px;margin:0 0 4px 0}
+#legend{display:flex;flex-wrap:wrap;gap:10px;font-size:12px;margin:4px 0}
+#legend .lg i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:4px;vertical-align:middle}
+#vizinfo{font-size:13px;min-height:1.3em;color:#333}
+.viznote{color:#a33;font-size:12px}
+"""
+
+_CLICK_JS = """
+<script type="text/javascript">
+(function () {
+  var info = document.getElementById("vizinfo");
+  function show(id) {
+    var n = nodes.get(id);
+    if (!n || !info) { return; }
+    info.textContent = "";
+    var b = document.createElement("b"); b.textContent = n.fullLabel || n.label || ""; info.appendChild(b);
+    info.appendChild(document.createTextNode(" (" + (n.group || "") + ") "));
+    if (n.url) {
+      var a = document.createElement("a"); a.href = n.url; a.textContent = "open page";
+      info.appendChild(a);
+      info.appendChild(document.createTextNode(" (or double-click the node)"));
+    }
+  }
+  network.on("click", function (p) { if (p.nodes.length) { show(p.nodes[0]); } });
+  network.on("doubleClick", function (p) {
+    if (p.nodes.length) { var n = nodes.get(p.nodes[0]); if (n && n.url) { window.location.href = n.url; } }
+  });
+  window.__vizReady = true;
+})();
+</script>
+"""
+
+
+def render_html(ds: Dataset, view: View, link=page_path, header_html: str = "", height: str = "82vh") -> str:
+    """The view as one self-contained HTML page (no CDN: vis-network is inlined)."""
+    from pyvis.network import Network
+
+    net = Network(height=height, width="100%", directed=True, cdn_resources="in_line", heading="")
+    big = len(view.nodes) > 150
+    for n, t in view.nodes.items():
+        full = label_of(ds, n)
+        tip = f"{full}\n{t[2]}\n{n}"
+        # pyvis switches to an innerHTML popup when a title contains "href"; keep titles plain text.
+        tip = tip.replace("href", "hre\u200bf")
+        net.add_node(str(n), label=_short(full), title=tip, color=t[3], shape=t[4], group=t[0],
+                     url=(link(n) if link else str(n)), fullLabel=full)
+    for s, o, lab in view.edges:
+        net.add_edge(str(s), str(o), label=_short(lab, 24), title=lab, arrows="to")
+    options = {
+        "nodes": {"font": {"size": 14, "face": "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"}},
+        "edges": {"font": {"size": 9, "align": "middle", "color": "#555"}, "color": {"color": "#999"},
+                  "smooth": False if big else {"type": "dynamic"}},
+        "layout": {"improvedLayout": not big},
+        "interaction": {"hover": True, "navigationButtons": False, "tooltipDelay": 150},
+        "physics": {"solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110},
+                    "stabilization": {"enabled": True, "iterations": 300 if big else 150}},
+    }
+    net.set_options(json.dumps(options))
+    page = net.generate_html()
+    page = _CDN.sub("", page)
+    page = _HEADING.sub("", page)
+    present = {t[0] for t in view.nodes.values()}
+    notes = "".join(f'<div class="viznote">{html.escape(n)}</div>' for n in view.notes)
+    bar = (f'<div id="vizbar">{header_html}<h1>{html.escape(view.title)}</h1>'
+           f'<div>{len(view.nodes)} nodes, {len(view.edges)} edges</div>{notes}'
+           f'{legend_html(present)}<div id="vizinfo">Click a node for details; double-click opens its page.</div></div>')
+    page = page.replace("<head>", '<head>\n<meta name="viewport" content="width=device-width, initial-scale=1">'
+                        "\n<title>pia-graph: " + html.escape(view.title) + "</title>", 1)
+    page = page.replace("</head>", f"<style>{_EXTRA_CSS}</style>\n</head>", 1)
+    page = page.replace("<body>", "<body>\n" + bar, 1)
+    page = page.replace("</body>", _CLICK_JS + "</body>", 1)
+    return page
+
+
+def build_view(ds: Dataset, focus: str | None = None, types: list[str] | None = None, depth: int = 1,
+               max_nodes: int = MAX_NODES, under: str | None = None) -> View:
+    if focus:
+        return neighbourhood(ds, URIRef(focus), depth=depth, max_nodes=max_nodes, types=types)
+    return filtered(ds, types=types, max_nodes=max_nodes, under=URIRef(under) if under else None)
+
+
+def write_viz(dataset: Dataset, output: Path, focus: str | None = None, types: list[str] | None = None,
+              depth: int = 1, max_nodes: int = MAX_NODES, under: str | None = None,
+              link_base: str | None = None) -> int:
+    """Write the graph view as a standalone HTML file; returns the number of nodes drawn.
+
+    focus: an IRI whose neighbourhood to draw (depth steps); otherwise every node of `types` (default: assessments,
+    files, provision/transfer/outsourcing rows, parties, articles, laws), optionally only those around `under`.
+    link_base: e.g. http://127.0.0.1:8000 to make double-click open the served pages; otherwise nodes link to their IRIs."""
+    view = build_view(dataset, focus, types, depth, max_nodes, under)
+    link = (lambda n: link_base.rstrip("/") + page_path(n)) if link_base else None
+    atomic_write_bytes(output, render_html(dataset, view, link=link).encode("utf-8"))
+    return len(view.nodes)

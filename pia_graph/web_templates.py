@@ -1,0 +1,229 @@
+"""Jinja2 templates of the web app (autoescaped: every value from a document is HTML-escaped)."""
+
+BASE = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}pia-graph{% endblock %} · pia-graph</title>
+<style>
+body{font-family:system-ui,"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:0;color:#222;line-height:1.45}
+header{background:#243b55;color:#fff;padding:8px 16px}
+header a{color:#fff;margin-right:14px;text-decoration:none;font-size:14px}
+header b{margin-right:20px}
+main{padding:12px 20px;max-width:1400px}
+table{border-collapse:collapse;margin:8px 0 16px 0;font-size:13px}
+th,td{border:1px solid #ddd;padding:3px 6px;vertical-align:top;text-align:left}
+th{background:#f3f5f8}
+.muted{color:#777}.small{font-size:12px}
+.counts{display:flex;gap:14px;flex-wrap:wrap}
+.counts a,.counts div{display:block;border:1px solid #ccd;border-radius:6px;padding:8px 14px;text-decoration:none;color:#222}
+.counts b{font-size:22px;display:block}
+textarea{width:100%;font-family:ui-monospace,monospace;font-size:13px}
+.err{background:#fee;border:1px solid #c99;padding:8px;white-space:pre-wrap}
+pre.src{font-size:13px}
+.src td{border:none;padding:0 6px;font-family:ui-monospace,"Noto Sans Mono CJK JP",monospace;white-space:pre-wrap}
+.src td.n{color:#999;text-align:right;user-select:none}
+.src tr.hl{background:#fff3a8}
+.src tr:target{outline:2px solid #e0a000}
+h2{margin-top:22px;font-size:18px}h3{font-size:15px;margin-bottom:2px}
+code{background:#f4f4f4;padding:0 3px}
+</style></head>
+<body><header><b>pia-graph</b>
+<a href="/">Home</a><a href="/queries">Canned questions</a><a href="/query">Query editor</a>
+<a href="/graph">Graph</a><a href="/id/party/j-lis">機構 (J-LIS)</a><a href="/sparql">SPARQL endpoint</a>
+<a href="/docs">API</a></header>
+<main>{% block main %}{% endblock %}</main></body></html>
+"""
+
+MACROS = """
+{% macro node(iri, label) -%}
+<a href="{{ page(iri) }}">{{ label or iri }}</a>
+{%- endmacro %}
+{% macro source(ref) -%}
+{% if ref %}<a class="small" href="{{ source_link(ref) }}">{{ ref }}</a>{% endif %}
+{%- endmacro %}
+{% macro cell(value) -%}
+{% if value is none %}{% elif value.startswith('https://w3id.org/pia-graph/id/') %}<a href="{{ page(value) }}">{{ value[30:] }}</a>
+{%- elif is_ref(value) %}{{ source(value) }}{% else %}{{ value }}{% endif %}
+{%- endmacro %}
+{% macro results(columns, rows) -%}
+<table><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in rows %}<tr>{% for v in r %}<td>{{ cell(v) }}</td>{% endfor %}</tr>{% endfor %}</table>
+<p class="muted">{{ rows|length }} row(s)</p>
+{%- endmacro %}
+"""
+
+HOME = """{% extends "base" %}{% import "macros" as m with context %}
+{% block title %}Home{% endblock %}
+{% block main %}
+<h1>特定個人情報保護評価書 knowledge graph</h1>
+<div class="counts">
+<a href="#assessments"><b>{{ counts.assessments }}</b>assessments 評価書</a>
+<a href="#bodies"><b>{{ counts.bodies }}</b>bodies 評価実施機関</a>
+<a href="#assessments"><b>{{ counts.files }}</b>files ファイル</a>
+<a href="#parties"><b>{{ counts.parties }}</b>parties 主体</a>
+<a href="#laws"><b>{{ counts.articles }}</b>articles 条</a>
+<div><b>{{ counts.triples }}</b>triples</div>
+</div>
+<p>Ask: <a href="/id/party/j-lis">which files go to 機構 (J-LIS), under which article?</a> ·
+<a href="/queries">canned questions</a> · <a href="/graph">graph view</a> ·
+SPARQL endpoint at <code>/sparql</code> · JSON API at <a href="/docs">/docs</a></p>
+<h2 id="assessments">Assessments</h2>
+<table><tr><th>assessment</th><th>body</th><th>form</th><th>files</th><th>source</th></tr>
+{% for a in assessments %}<tr><td>{{ m.node(a.iri, a.label) }}</td><td>{% if a.body %}{{ m.node(a.body, a.bodyLabel) }}{% else %}<span class="muted">(not stated)</span>{% endif %}</td>
+<td>{{ a.form or '' }}</td><td>{{ a.files }}</td><td>{% if a.fileName %}<a href="/source/{{ a.fileName|urlencode }}">{{ a.fileName }}</a>{% endif %}</td></tr>{% endfor %}
+</table>
+<h2 id="bodies">Bodies</h2>
+<ul>{% for b in bodies %}<li>{{ m.node(b.iri, b.label) }}</li>{% endfor %}</ul>
+<h2 id="parties">Parties receiving or handling files</h2>
+<table><tr><th>party</th><th>rows (提供/移転/委託)</th></tr>
+{% for p in parties %}<tr><td>{{ m.node(p.iri, p.label) }}</td><td>{{ p.rows }}</td></tr>{% endfor %}</table>
+<h2 id="laws">Laws cited</h2>
+<table><tr><th>law</th><th>articles</th><th>citations</th></tr>
+{% for l in laws %}<tr><td>{{ m.node(l.iri, l.label) }}</td><td>{{ l.articles }}</td><td>{{ l.citations }}</td></tr>{% endfor %}</table>
+{% endblock %}
+"""
+
+NODE = """{% extends "base" %}{% import "macros" as m with context %}
+{% block title %}{{ label }}{% endblock %}
+{% block main %}
+<h1>{{ label }}</h1>
+<p class="muted small">{{ iri }} · {{ types|join(', ') }} ·
+<a href="/graph?focus={{ iri|urlencode }}">graph view of its neighbourhood</a> ·
+<a href="/api/node?iri={{ iri|urlencode }}">JSON</a></p>
+{% if sources %}<p>Source: {% for s in sources %}{{ m.source(s) }} {% endfor %}</p>{% endif %}
+{{ special|safe }}
+<h2>Properties</h2>
+<table><tr><th>property</th><th>value</th></tr>
+{% for p, v, kind in outgoing %}<tr><td>{{ p }}</td><td>{% if kind == 'iri' %}{{ m.node(v, labels.get(v)) }}{% elif kind == 'ref' %}{{ m.source(v) }}{% else %}{{ v }}{% endif %}</td></tr>{% endfor %}
+</table>
+{% if incoming %}<h2>Referenced by</h2>
+<table><tr><th>subject</th><th>property</th></tr>
+{% for s, p in incoming %}<tr><td>{{ m.node(s, labels.get(s)) }}</td><td>{{ p }}</td></tr>{% endfor %}</table>
+{% if incoming_more %}<p class="muted">… and {{ incoming_more }} more</p>{% endif %}{% endif %}
+{% endblock %}
+"""
+
+PARTY = """{% import "macros" as m with context %}
+{% if groups %}
+<h2>Files that go to {{ label }}, by body and article</h2>
+<p class="muted">Every 特定個人情報ファイル provided (提供), transferred (移転) or outsourced (委託) to this party, with the article the document cites and the source lines of the row. {{ nrows }} row(s).</p>
+{% for body, articles in groups %}
+<h3>{{ body or '(body not stated: fragment)' }}</h3>
+<table><tr><th>article</th><th>file</th><th>kind</th><th>recipient as written</th><th>row</th><th>source</th></tr>
+{% for art, rows in articles %}{% for r in rows %}<tr>
+{% if loop.first %}<td rowspan="{{ rows|length }}">{% if r.articleNode %}{{ m.node(r.articleNode, art) }}{% elif r.law %}{{ m.node(r.law, art) }}{% else %}{{ art }}{% endif %}</td>{% endif %}
+<td>{{ m.node(r.file, r.fileName) }}</td><td>{{ r.kind }}</td><td>{{ r.recipient }}</td><td>{{ m.node(r.row, 'row') }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}{% endfor %}
+</table>
+{% endfor %}
+{% endif %}
+{% if assessed %}<h2>Assessments by {{ label }}</h2><ul>{% for a in assessed %}<li>{{ m.node(a.iri, a.label) }}</li>{% endfor %}</ul>{% endif %}
+"""
+
+ARTICLE = """{% import "macros" as m with context %}
+<h2>Everything citing {{ label }}</h2>
+<table><tr><th>body</th><th>what</th><th>file</th><th>citation as written</th><th>source</th></tr>
+{% for r in rows %}<tr><td>{{ r.organization or '' }}</td><td>{{ m.node(r.owner, r.ownerLabel) }}</td>
+<td>{% if r.file %}{{ m.node(r.file, r.fileName) }}{% endif %}</td><td>{{ r.text }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}
+</table>
+"""
+
+LAW = """{% import "macros" as m with context %}
+<h2>Articles cited</h2>
+<table><tr><th>article</th><th>citations</th></tr>
+{% for r in rows %}<tr><td>{{ m.node(r.article, r.label) }}</td><td>{{ r.n }}</td></tr>{% endfor %}</table>
+"""
+
+FILE = """{% import "macros" as m with context %}
+<h2>Recipients (提供・移転)</h2>
+<table><tr><th>row</th><th>kind</th><th>recipient as written</th><th>parties</th><th>legal basis</th><th>source</th></tr>
+{% for r in disclosures %}<tr><td>{{ m.node(r.row, r.label) }}</td><td>{{ r.kind }}</td><td>{{ r.recipient }}</td>
+<td>{% for p in r.parties %}{{ m.node(p[0], p[1]) }} {% endfor %}</td>
+<td>{% for c in r.citations %}{% if c[0] %}{{ m.node(c[0], c[1]) }}{% else %}{{ c[1] }}{% endif %}<br>{% endfor %}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}
+</table>
+<h2>Vendors (委託先)</h2>
+<table><tr><th>row</th><th>contractor as written</th><th>parties</th><th>再委託</th><th>source</th></tr>
+{% for r in outsourcing %}<tr><td>{{ m.node(r.row, r.label) }}</td><td>{{ r.contractor }}</td>
+<td>{% for p in r.parties %}{{ m.node(p[0], p[1]) }} {% endfor %}</td><td>{{ r.sub }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}
+</table>
+<h2>Sources (入手元)</h2>
+<table><tr><th>source</th><th>state</th><th>detail</th><th>lines</th></tr>
+{% for r in sources_ %}<tr><td>{{ r.label }}</td><td>{{ r.state }}</td><td>{{ r.detail or '' }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}</table>
+<h2>Risk verdicts</h2>
+<table><tr><th>stage</th><th>question</th><th>verdict</th><th>lines</th></tr>
+{% for r in verdicts %}<tr><td>{{ r.stage or '' }}</td><td>{{ r.label }}</td><td>{{ r.verdict or '(unknown)' }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}</table>
+"""
+
+ASSESSMENT = """{% import "macros" as m with context %}
+<h2>Files</h2>
+<ul>{% for f in files %}<li>{{ m.node(f.iri, f.label) }}</li>{% endfor %}</ul>
+{% if systems %}<h2>Systems</h2><ul>{% for f in systems %}<li>{{ m.node(f.iri, f.label) }}</li>{% endfor %}</ul>{% endif %}
+{% if document %}<p>Document: <a href="/source/{{ document|urlencode }}">{{ document }}</a></p>{% endif %}
+"""
+
+SOURCE = """{% extends "base" %}
+{% block title %}{{ name }}{% endblock %}
+{% block main %}
+<h1>{{ name }}</h1>
+<p class="muted">{{ lines|length }} lines{% if start %} · lines {{ start }}–{{ end }} highlighted · <a href="#L{{ start }}">jump</a>{% endif %}
+{% for d in documents %} · {{ d.label }}{% endfor %}</p>
+<table class="src">
+{% for line in lines %}<tr id="L{{ loop.index }}"{% if start and start <= loop.index <= end %} class="hl"{% endif %}><td class="n"><a href="#L{{ loop.index }}">{{ loop.index }}</a></td><td>{{ line }}</td></tr>
+{% endfor %}</table>
+{% endblock %}
+"""
+
+QUERIES = """{% extends "base" %}
+{% block title %}Canned questions{% endblock %}
+{% block main %}
+<h1>Canned questions</h1>
+<p class="muted">Each is a file in <code>queries/</code>. Run it with one click; download the results as CSV or JSON.</p>
+{% for q in queries %}
+<h2><a href="/queries/{{ q.name }}">{{ q.title }}</a></h2>
+<p>{{ q.description }}</p>
+<form action="/queries/{{ q.name }}" method="get">
+{% for p in q.params %}<label>{{ p.name }} <input name="{{ p.name }}" value="{{ p.default }}" size="60" list="iris-{{ p.name }}"></label>
+<datalist id="iris-{{ p.name }}">{% for o in options %}<option value="{{ o[0] }}">{{ o[1] }}</option>{% endfor %}</datalist> {% endfor %}
+<button>Run</button> <a href="/queries/{{ q.name }}?format=csv">CSV</a> · <a href="/queries/{{ q.name }}?format=json">JSON</a> ·
+<a href="/query?example={{ q.name }}">edit</a></form>
+{% endfor %}
+{% endblock %}
+"""
+
+QUERY_RESULT = """{% extends "base" %}{% import "macros" as m with context %}
+{% block title %}{{ title }}{% endblock %}
+{% block main %}
+<h1>{{ title }}</h1>
+{% if description %}<p>{{ description }}</p>{% endif %}
+{% if params %}<form method="get">{% for p in params %}<label>{{ p.name }} <input name="{{ p.name }}" value="{{ p.value }}" size="60"></label> {% endfor %}<button>Run</button></form>{% endif %}
+<p>Download: <a href="{{ download }}format=csv">CSV</a> · <a href="{{ download }}format=json">JSON</a> · <a href="/query?example={{ name }}">edit in the query editor</a></p>
+{% if error %}<div class="err">{{ error }}</div>{% else %}{{ m.results(columns, rows) }}{% endif %}
+<details><summary>SPARQL</summary><pre>{{ text }}</pre></details>
+{% endblock %}
+"""
+
+EDITOR = """{% extends "base" %}{% import "macros" as m with context %}
+{% block title %}Query editor{% endblock %}
+{% block main %}
+<h1>Query editor</h1>
+<p>Examples: {% for q in queries %}<a href="/query?example={{ q.name }}">{{ q.title }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>
+<form action="/query" method="get">
+<textarea name="query" rows="22" spellcheck="false">{{ text }}</textarea><br>
+<button>Run</button> <span class="muted small">Limits: {{ timeout }} s, {{ max_results }} results. Same engine as <code>/sparql</code>.</span>
+</form>
+{% if error %}<div class="err">{{ error }}</div>{% endif %}
+{% if columns %}<p>Download: <a href="/sparql?query={{ raw|urlencode }}&amp;format=csv">CSV</a> · <a href="/sparql?query={{ raw|urlencode }}&amp;format=json">JSON</a></p>{{ m.results(columns, rows) }}{% endif %}
+{% if graph_text %}<pre>{{ graph_text }}</pre>{% endif %}
+{% endblock %}
+"""
+
+GRAPH_FORM = """<form action="/graph" method="get" style="margin:0 0 4px 0;font-size:13px">
+<a href="/">← pia-graph</a> ·
+focus IRI <input name="focus" value="{{ focus or '' }}" size="50"> depth <select name="depth">{% for d in (1, 2, 3) %}<option{% if d == depth %} selected{% endif %}>{{ d }}</option>{% endfor %}</select>
+around <input name="under" value="{{ under or '' }}" size="30" placeholder="assessment / party / law IRI">
+types {% for key, name in all_types %}<label><input type="checkbox" name="type" value="{{ key }}"{% if key in types %} checked{% endif %}>{{ name }}</label> {% endfor %}
+<button>Draw</button></form>
+"""
+
+TEMPLATES = {"base": BASE, "macros": MACROS, "home": HOME, "node": NODE, "party": PARTY, "article": ARTICLE,
+             "law": LAW, "file": FILE, "assessment": ASSESSMENT, "source": SOURCE, "queries": QUERIES,
+             "query_result": QUERY_RESULT, "editor": EDITOR, "graph_form": GRAPH_FORM}
