@@ -140,6 +140,12 @@ def source_link(ref: str) -> str:
     return f"/source/{quote(m.group('name'))}?lines={start}-{m.group('end')}#L{max(1, start - 3)}"
 
 
+def article_text(article: str) -> str:
+    """"30の7" -> "第30条の7" (the branch number follows 条)."""
+    main, _, branch = str(article).partition("の")
+    return f"第{main}条" + (f"の{branch}" if branch else "")
+
+
 def query_params(text: str) -> dict[str, str]:
     """A canned query's parameters: each single-IRI VALUES block (e.g. VALUES ?kiko { <…party/j-lis> })."""
     return {m.group("var"): m.group("iri") for m in VALUES_PARAM.finditer(text)}
@@ -228,9 +234,10 @@ class Site:
               ?owner dpv:hasLegalBasis ?cit .
               OPTIONAL { ?cit pia:citationText ?text }
               OPTIONAL { ?cit pia:sourceRef ?source }
-              OPTIONAL { ?owner pia:ofFile ?file . ?file rdfs:label ?fileName }
-              OPTIONAL { { ?a pia:hasFile ?file } UNION { ?a pia:hasAffair ?owner }
-                         ?a pia:assessingBody/rdfs:label ?organization FILTER(lang(?organization) = "ja") }
+              OPTIONAL { ?owner pia:ofFile ?file . ?file rdfs:label ?fileName . ?a1 pia:hasFile ?file }
+              OPTIONAL { ?a2 pia:hasAffair ?owner }
+              BIND(COALESCE(?a1, ?a2) AS ?a)
+              OPTIONAL { ?a pia:assessingBody/rdfs:label ?organization FILTER(lang(?organization) = "ja") }
             } ORDER BY ?organization ?fileName ?owner""", target=target)
         return [CitingRow(owner=str(r["owner"]), ownerLabel=self.label(r["owner"]), organization=_s(r["organization"]),
                           file=_s(r["file"]), fileName=_s(r["fileName"]), text=_s(r["text"]), source=_s(r["source"]))
@@ -387,8 +394,10 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             rows = site.party_files(iri)
             groups: OrderedDict = OrderedDict()
             for r in rows:
-                art = r.articleLabel and f"{r.lawName or ''} 第{r.article}条 {r.articleLabel}" if r.article else (
-                    r.lawName or ("(no article: 委託)" if r.kind == "委託" else "(no article cited)"))
+                if r.article:
+                    art = f"{r.lawName or ''} {article_text(r.article)} {r.articleLabel or ''}".strip()
+                else:
+                    art = r.lawName or ("(no article: 委託)" if r.kind == "委託" else "(no article cited)")
                 groups.setdefault(r.organization or "", OrderedDict()).setdefault(art, []).append(r)
             assessed = [{"iri": str(a), "label": site.label(a)} for a in ds.subjects(PIA.assessingBody, iri)]
             special = render("party", label=label, nrows=len(rows), assessed=assessed,
