@@ -327,6 +327,8 @@ class _Mapper:
             g.add((sn, RDF.type, PIA.System))
             g.add((sn, RDFS.label, Literal(s.name, lang="ja")))
             g.add((sn, PIA.systemNumber, Literal(s.n, datatype=XSD.integer)))
+            for alias in s.aliases:
+                g.add((sn, SKOS.altLabel, Literal(alias, lang="ja")))
             self.text(sn, PIA.functions, s.functions)
             self.text(sn, PIA.otherConnection, s.other_connection)
             self.choices(sn, PIA.connection, s.connections, f"system/{s.n}")
@@ -359,7 +361,8 @@ class _Mapper:
         self.text(fn, PIA.storagePlace, fs.storage_place)
         self.text(fn, PIA.deletionMethod, fs.deletion)
         if fs.retention_start:
-            g.add((fn, PIA.retentionStart, Literal(fs.retention_start, datatype=XSD.date)))
+            dtype = XSD.date if len(fs.retention_start) == 10 else XSD.gYearMonth
+            g.add((fn, PIA.retentionStart, Literal(fs.retention_start, datatype=dtype)))
         self.choices(fn, PIA.recordCategory, fs.record_categories, f"file/{fs.n}")
         self.choices(fn, DPV.hasDataSource, fs.sources, f"file/{fs.n}")
         self.choices(fn, PIA.acquisitionMethod, fs.acquisition_methods, f"file/{fs.n}/acquisition")

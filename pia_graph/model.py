@@ -83,6 +83,7 @@ class LegalBasis(BaseModel):
 class System(BaseModel):
     n: int
     name: str
+    aliases: list[str] = Field(default_factory=list)      # short names the document defines (以下「…」という)
     functions: str | None = None
     connections: list[Choice] = Field(default_factory=list)
     other_connection: str | None = None
@@ -134,7 +135,7 @@ class FileSection(BaseModel):
     scope: str | None = None
     item_band: Band | None = None
     record_categories: list[Choice] = Field(default_factory=list)
-    retention_start: str | None = None
+    retention_start: str | None = None     # YYYY-MM-DD, or YYYY-MM where the form gives only a month
     department: str | None = None
     sources: list[Choice] = Field(default_factory=list)
     acquisition_methods: list[Choice] = Field(default_factory=list)

@@ -100,3 +100,16 @@ def parse_japanese_date(text: str) -> str | None:
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return None
     return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+_WAREKI_MONTH = re.compile(r"(令和|平成|昭和)\s*(元|\d+)\s*年\s*(\d+)\s*月(?!\s*\d+\s*日)")
+
+
+def parse_japanese_month(text: str) -> str | None:
+    """A date given only to the month (平成27年6月) as YYYY-MM."""
+    m = _WAREKI_MONTH.search(fold(text))
+    if not m:
+        return None
+    year = 1 if m.group(2) == "元" else int(m.group(2))
+    month = int(m.group(3))
+    return f"{_ERA_OFFSET[m.group(1)] + year:04d}-{month:02d}" if 1 <= month <= 12 else None

@@ -174,3 +174,48 @@ def test_flagship_rows_point_at_the_source_lines(sample_graph):
         start, end = map(int, re.findall(r"\d+", lines))
         text = (SAMPLES / name).read_text(encoding="utf-8").split("\n")[start - 1:end]
         assert any("機構" in line for line in text), rec["source"]
+
+
+def _strip_alias(name: str) -> str:
+    return re.sub(r"[（(]以下「.*?」という。?[）)]", "", name)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_systems_and_their_connections(seed, extracted):
+    """Ⅰ2: every system's name and the state of each connection box, torn boxes included."""
+    doc, exp = extracted[seed], expected_for(seed)
+    assert [s.n for s in doc.systems] == [s["n"] for s in exp["systems"]]
+    for ours, theirs in zip(doc.systems, exp["systems"]):
+        assert same(ours.name, _strip_alias(theirs["name"])), ours.n
+        checked = {compact(c.label) for c in ours.connections if c.state == Mark.checked}
+        unknown = {compact(c.label) for c in ours.connections if c.state == Mark.unknown}
+        assert checked == {compact(fold(x)) for x in theirs.get("connections_checked", [])}, (ours.n, "checked")
+        assert unknown == {compact(fold(x)) for x in theirs.get("connections_unknown", [])}, (ours.n, "unknown")
+        assert same(ours.other_connection, theirs.get("other")), (ours.n, "その他")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_title_number_and_stamp(seed, extracted):
+    doc, exp = extracted[seed], expected_for(seed)
+    assert same(doc.title, exp["title"]) and doc.number == exp["number"]
+    assert same(doc.stamp, exp["stamp"])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_retention_start_and_department(seed, extracted):
+    doc, exp = extracted[seed], expected_for(seed)
+    for name, pf in exp["per_file"].items():
+        f = file_named(doc, name)
+        if f is None:
+            continue
+        assert f.retention_start == pf["retention_start"], name
+        assert same(f.department, pf["department"]), name
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_network_linkage(seed, extracted):
+    doc, exp = extracted[seed], expected_for(seed)
+    done = {"実施する": Mark.checked, "実施しない": Mark.unchecked, None: Mark.unknown}[exp["network_linkage"]["done"]]
+    assert doc.linkage_done == done
+    if exp["network_linkage"]["basis"]:
+        assert compact(fold(doc.linkage_basis.text))[:40] == compact(fold(exp["network_linkage"]["basis"]))[:40]

@@ -7,7 +7,7 @@ import re
 from .. import citations as cit
 from ..model import (AnnexRow, Assessment, Band, ChangeRow, CitationRef, Field_, FileSection, LegalBasis, Mark,
                      Outsourcing, Provision, RiskVerdict, Span, System)
-from ..normalize import compact, parse_japanese_date
+from ..normalize import compact, parse_japanese_date, parse_japanese_month
 from ..parties import canonical_party, split_parties
 from .. import vocab
 from .choices import read_band, read_checkboxes, read_choice_word
@@ -24,6 +24,13 @@ class NotAnAssessment(ValueError):
 LANDMARKS = ("特定個人情報保護評価書", "特定個人情報ファイル", "評価実施機関", "法令上の根拠", "提供先", "委託事項",
              "リスク対策", "個人番号")
 
+# The order in which the form prints each method list (it differs from 入手方法's): torn boxes are paired by it.
+PROVISION_METHOD_ORDER = {
+    "提供": ["info-network", "leased-line", "email", "media", "flash", "paper", "other"],
+    "移転": ["internal-link", "leased-line", "email", "media", "flash", "paper", "other"],
+}
+OUTSOURCING_METHOD_ORDER = ["leased-line", "email", "media", "flash", "paper", "other"]
+
 FORM_BY_STYLE = {"2": "basic", "3": "focused", "4": "full"}
 FORM_BY_NAME = {"全項目評価書": "full", "重点項目評価書": "focused", "基礎項目評価書": "basic"}
 STAMP = re.compile(r"\[\s*(?P<era>令和|平成)\s*(?P<y>\d+|元)\s*年\s*(?P<m>\d+)\s*月\s*様式\s*(?P<style>\d)\s*\]")
@@ -36,6 +43,21 @@ def _span(a: int, b: int | None = None) -> Span:
 
 def _entry_span(e: Entry) -> Span:
     return _span(*value_span(e))
+
+
+def _join_open_details(lines: list[Line]) -> list[Line]:
+    """Rejoin "[ ○ ] その他 （ text" with the line that closes its parenthesis, which PDF text can move away."""
+    out: list[Line] = []
+    pending: Line | None = None
+    for ln in lines:
+        if pending is not None and ln.key in (")", "）"):
+            out[-1] = Line(pending.n, pending.raw, pending.text + " )", pending.key + ")")
+            pending = None
+            continue
+        out.append(ln)
+        opened = ln.text.count("(") + ln.text.count("（") - ln.text.count(")") - ln.text.count("）")
+        pending = ln if opened > 0 else None
+    return out
 
 
 def _lines_of(entries: list[Entry]) -> list[Line]:
@@ -141,8 +163,11 @@ class _Parser:
                     if re.fullmatch(r"\d+", cand.key) and not self.doc.number:
                         self.doc.number = cand.key
             if ln.key.startswith("評価書名") and not self.doc.title:
-                for cand in text_lines[i + 1:i + 4]:
-                    if cand.key.endswith("評価書") and not cand.key.startswith("特定個人情報保護評価書"):
+                # The title follows its label; some bodies title it by the affair alone (…に関する事務).
+                for cand in text_lines[i + 1:i + 3]:
+                    if cand.key.startswith(("特定個人情報保護評価書", "評価書番号")) or cand.key.endswith("宣言"):
+                        continue
+                    if cand.key.endswith(("評価書", "事務")):
                         self.doc.title = cand.text
                         break
             if ln.key == "公表日" or ln.key.startswith("公表日"):
@@ -201,6 +226,8 @@ class _Parser:
     ]
     SYSTEM_HEADER = re.compile(r"^システム(?P<n>\d+)$")
 
+    _LISTED_SYSTEM = re.compile(r"\((\d+)\)\s*([^()|①②③④⑤]+?)\s*(?=\(※\)|\(\d+\)|[①②③④⑤|]|$)")
+
     def parse_part_one(self, section: Section) -> None:
         lines = section.lines
         entries = find_entries(lines, self.PART_ONE, with_headers=False)
@@ -251,12 +278,66 @@ class _Parser:
                 parts.append(ln.text)
         return "\n".join(parts).strip()
 
+    @staticmethod
+    def _is_box_line(ln: Line) -> bool:
+        return "[" in ln.text or "]" in ln.text or ln.key in (")", "）", "○")
+
+    def _connection_lines(self, lines: list[Line], clusters: list[list[Entry]], idx: int, first: int) -> list[Line]:
+        """The box lines of system idx's ③他のシステムとの接続.
+
+        In PDF text the ③ label cell sits beside its boxes and a system's page continues after the next
+        system's name, so the boxes of the k-th ③ run from that label (and the box row just above it, which the
+        label cell is centred against) to the next ③. When the ③ labels cannot be paired one to one with the
+        systems, fall back to the system's own block: from its first label to the next system's.
+        """
+        conn = [next((e for e in g if e.field == "system_connections"), None) for g in clusters]
+        if all(conn):
+            def region_start(e: Entry) -> int:
+                k = next(i for i, ln in enumerate(lines) if ln.n == e.line.n)
+                prev = next((ln for ln in reversed(lines[:k]) if not ln.blank), None)
+                return prev.n if prev is not None and self._is_box_line(prev) else e.line.n
+            starts = [region_start(e) for e in conn]
+            lo = starts[idx - 1]
+            hi = starts[idx] if idx < len(starts) else None
+        else:
+            lo = first
+            hi = clusters[idx][0].line.n if idx < len(clusters) else None
+        picked = [ln for ln in lines if lo <= ln.n and (hi is None or ln.n < hi) and self._is_box_line(ln)]
+        return self._close_details(picked, lines)
+
+    @staticmethod
+    def _close_details(picked: list[Line], lines: list[Line]) -> list[Line]:
+        """Rejoin "[ ○ ] その他 （" with the lines up to its closing parenthesis (free text wraps in PDF text)."""
+        out: list[Line] = []
+        index = {ln.n: i for i, ln in enumerate(lines)}
+        for ln in picked:
+            opened = ln.text.count("(") - ln.text.count(")")
+            if opened > 0 and "その他" in ln.text:
+                text = ln.text
+                for nxt in lines[index[ln.n] + 1:index[ln.n] + 8]:
+                    if nxt.blank:
+                        continue
+                    if "[" in nxt.text or (nxt.key.startswith("]") and len(nxt.key) > 1):
+                        break
+                    text += nxt.text
+                    opened += nxt.text.count("(") - nxt.text.count(")")
+                    if opened <= 0:
+                        break
+                out.append(Line(ln.n, ln.raw, text, compact(text)))
+            elif ln.key in (")", "）") and out and out[-1].text.count("(") <= out[-1].text.count(")"):
+                continue
+            else:
+                out.append(ln)
+        return out
+
     def parse_systems(self, lines: list[Line], entries: list[Entry]) -> None:
         headers = [ln for ln in lines if self.SYSTEM_HEADER.match(ln.key)]
         sys_entries = [e for e in entries if e.field.startswith("system_") and e.field != "system_header"]
         clusters: list[list[Entry]] = []
         for e in sys_entries:
-            if not clusters or any(x.field == e.field for x in clusters[-1]):
+            # ②システムの機能 can continue over a page and print its label twice; the name and ③ cannot.
+            repeat = e.field != "system_functions" and any(x.field == e.field for x in clusters[-1]) if clusters else True
+            if repeat:
                 clusters.append([])
             clusters[-1].append(e)
         for idx, group in enumerate(clusters, 1):
@@ -270,32 +351,38 @@ class _Parser:
             name = value_text(name_e).split("\n")[0] if name_e else ""
             if not name:
                 continue
+            aliases = re.findall(r"以下「(.+?)」という", name)
             name = re.sub(r"[（(]以下「.*?」という。?[）)]", "", name).strip()
-            conn_lines: list[Line] = []
-            for x in group:
-                if x.field == "system_connections":
-                    conn_lines += [x.line] + x.owned
-                else:
-                    conn_lines += [ln for ln in x.owned if "[" in ln.text or "]" in ln.text]
+            conn_lines = _join_open_details(self._connection_lines(lines, clusters, idx, first))
             connections = read_checkboxes(conn_lines, vocab.CONNECTIONS, required=False)
             other = next((c.detail for c in connections if c.option == "other" and c.state == Mark.checked), None)
             fn = next((x for x in group if x.field == "system_functions"), None)
             span = Span.cover(*[_entry_span(x) for x in group])
             if any(s.n == n for s in self.doc.systems):
                 n = max(s.n for s in self.doc.systems) + 1
-            self.doc.systems.append(System(n=n, name=name, functions=value_text(fn) if fn else None,
+            self.doc.systems.append(System(n=n, name=name, aliases=aliases, functions=value_text(fn) if fn else None,
                                            connections=connections, other_connection=other, span=span))
         self.doc.systems.sort(key=lambda s: s.n)
         for s in self.doc.systems:
             if s.other_connection:
                 other_key = compact(s.other_connection)
-                s.linked_systems = [t.n for t in self.doc.systems if t.n != s.n and compact(t.name) in other_key]
-        # The basic form lists its systems as "(1) name" lines under ③システムの名称.
+                s.linked_systems = [t.n for t in self.doc.systems if t.n != s.n
+                                    and any(compact(x) in other_key for x in [t.name, *t.aliases])]
+        # The basic form lists its systems as "(1) name (2) name" around ③システムの名称; OCR may run the list,
+        # the label and the neighbouring cells into one line.
         if not self.doc.systems:
-            for e in entries:
-                if e.field == "system_name":
-                    for k, m in enumerate(re.finditer(r"\((\d+)\)\s*([^()]+?)(?=\s*\(\d+\)|$)", value_text(e)), 1):
-                        self.doc.systems.append(System(n=int(m.group(1)), name=m.group(2).strip(), span=_entry_span(e)))
+            for ln in lines:
+                if "システムの名称" not in ln.key:
+                    continue
+                expected = 1
+                for m in self._LISTED_SYSTEM.finditer(ln.text):
+                    if int(m.group(1)) != expected:
+                        continue
+                    name = m.group(2).strip().rstrip("|").strip()
+                    self.doc.systems.append(System(n=expected, name=name, span=_span(ln.n)))
+                    expected += 1
+                if self.doc.systems:
+                    break
 
     # -- Ⅱ -------------------------------------------------------------------------------------------
     def parse_files(self, overview: list[Section]) -> None:
@@ -406,8 +493,8 @@ class _Parser:
         fs.record_categories = read_checkboxes(lines_of("basic", "categories") + lines_of("basic", "items"),
                                                vocab.RECORD_CATEGORIES)
         start = text_of("basic", "retention_start")
-        fs.retention_start = parse_japanese_date(start) if start else None
-        fs.department = (text_of("basic", "department") or "").split("\n")[0] or None
+        fs.retention_start = (parse_japanese_date(start) or parse_japanese_month(start)) if start else None
+        fs.department = text_of("basic", "department")
         fs.sources = read_checkboxes(lines_of("use", "sources"), vocab.SOURCES)
         fs.acquisition_methods = read_checkboxes(lines_of("use", "methods"), vocab.METHODS)
         fs.purpose = text_of("use", "purpose")
@@ -489,7 +576,7 @@ class _Parser:
             n=n, title=title or (text("content") or "").split("\n")[0], content=text("content"), scope=text("scope"),
             staff_band=read_band(lines, vocab.STAFF_BANDS),
             methods=read_checkboxes(([c.get("methods").line] + c.get("methods").owned) if c.get("methods") else [],
-                                    vocab.METHODS),
+                                    vocab.METHODS, order=OUTSOURCING_METHOD_ORDER),
             confirmation=text("confirmation"), contractor=contractor,
             contractor_parties=split_parties(contractor) if contractor else [],
             subcontract=subcontract, subcontract_note=note, subcontract_permission=text("permission"),
@@ -535,7 +622,8 @@ class _Parser:
             kind=kind, n=int(c.header.header.group("n")), recipient=recipient, parties=split_parties(recipient),
             annex_ref=f"別紙{m.group(1)}" if m else None, legal_basis=basis, purpose=text("purpose"),
             information=text("information"), persons_band=read_band(lines, vocab.PERSON_BANDS),
-            scope=text("scope"), methods=read_checkboxes(lines, vocab.METHODS), timing=text("timing"), span=span)
+            scope=text("scope"), methods=read_checkboxes(lines, vocab.METHODS, order=PROVISION_METHOD_ORDER[kind]),
+            timing=text("timing"), span=span)
 
     # -- Ⅲ verdicts -----------------------------------------------------------------------------------
     def parse_verdicts(self, section: Section) -> None:

@@ -12,44 +12,89 @@ from .layout import Line
 _MARKS = "○◯●✓✔☑■"
 # "[ ○ ] label", "[ ] label", or "] label" whose opening bracket was torn off to another line.
 _BOX = re.compile(r"(?P<open>\[)\s*(?P<mark>[" + _MARKS + r"]?)\s*\]\s*(?P<label>[^\[\]]*)|^\s*\]\s*(?P<torn>[^\[\]]+)")
-_STRAY_MARK = re.compile(r"\[\s*[" + _MARKS + r"]\s*$|^\s*[" + _MARKS + r"]\s*\]")
+_OPEN_AT_END = re.compile(r"\[\s*(?P<mark>[" + _MARKS + r"])?\s*$")
+_LOOSE_MARK = re.compile(r"^\s*[" + _MARKS + r"]\s*\]?\s*$")
 _DETAIL = re.compile(r"[(（]\s*(?P<detail>[^()（）]*?)\s*[)）]?\s*$")
 _BAND = re.compile(r"\[\s*(?P<label>[^\[\]" + _MARKS + r"][^\[\]]*?)\s*(\]|$)")
+
+
+def _detail(rest: str) -> str | None:
+    """The free text inside the outermost （ ） after an option, nested parentheses kept."""
+    rest = rest.strip()
+    if not rest or rest[0] not in "(（":
+        return None
+    depth, out = 0, []
+    for ch in rest:
+        if ch in "(（":
+            depth += 1
+            if depth == 1:
+                continue
+        elif ch in ")）":
+            depth -= 1
+            if depth == 0:
+                break
+        out.append(ch)
+    text = "".join(out).strip()
+    return text or None
 
 
 def _span(line: Line) -> Span:
     return Span(start=line.n, end=line.n)
 
 
-def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True) -> list[Choice]:
+def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
+                    order: list[str] | None = None) -> list[Choice]:
     """Every option of `scheme` with its state as the lines show it.
 
+    `order` is the order in which the form prints the options (default: the scheme's). A line ending in an
+    opened box, "[ ] 住民基本台帳ネットワークシステム [ ○", tore the next box of the same row from its label: the
+    form's layout says which option that is, so the mark decides it wherever its "] label" half landed.
     An option that the lines never print is unknown (its box was torn off elsewhere). A list in which every
     printed box is empty although the form requires a tick (入手元, 提供方法) is unknown too: that is what a
     conversion that lost the marks looks like, and inventing "unchecked" would be a guess.
     """
+    order = order or [c.key for c in scheme.concepts]
     found: dict[str, Choice] = {}
-    stray_mark = any(_STRAY_MARK.search(line.text) for line in lines)
+    paired: dict[str, Choice] = {}
+    loose_marks = 0
     for line in lines:
+        last = None
         for m in _BOX.finditer(line.text):
             torn = m.group("torn")
             label = (torn if torn is not None else m.group("label")).strip()
             concept = scheme.match(label) if label else None
-            if concept is None or concept.key in found:
+            if concept is None:
                 continue
-            detail_match = _DETAIL.search(label)
-            detail = detail_match.group("detail").strip() if detail_match else None
+            last = concept.key
+            if concept.key in found:
+                continue
+            detail = _detail(label[len(concept.ja):] if label.startswith(concept.ja) else label)
             if torn is not None:
-                # "] label" lost its "[" to another line. PDF text keeps a mark beside one of the two halves,
-                # so the box is empty unless some line of this field ends in a bracket with a mark on it.
-                if stray_mark:
-                    state, note = Mark.unknown, "box torn in two and a mark lies loose in the field: cannot pair them"
-                else:
-                    state, note = Mark.unchecked, "box torn in two; neither half carries a mark"
+                state, note = Mark.unchecked, "box torn in two; neither half carries a mark"
             else:
                 state, note = (Mark.checked if m.group("mark") else Mark.unchecked), None
             found[concept.key] = Choice(scheme=scheme.key, option=concept.key, label=concept.ja, state=state,
                                         detail=detail or None, span=_span(line), note=note)
+        tail = _OPEN_AT_END.search(line.text)
+        if tail and last in order and order.index(last) + 1 < len(order):
+            nxt = order[order.index(last) + 1]
+            if nxt not in paired:
+                concept = next(c for c in scheme.concepts if c.key == nxt)
+                paired[nxt] = Choice(scheme=scheme.key, option=nxt, label=concept.ja,
+                                     state=Mark.checked if tail.group("mark") else Mark.unchecked, span=_span(line),
+                                     note="box torn at the end of the line; paired with its label by the form's layout")
+        elif tail and tail.group("mark"):
+            loose_marks += 1
+        elif _LOOSE_MARK.match(line.text):
+            loose_marks += 1
+    for key, choice in paired.items():
+        if key not in found or found[key].note:
+            found[key] = choice.model_copy(update={"detail": found[key].detail if key in found else None})
+    if loose_marks:
+        # A mark lies loose in the field: any torn box without a mark of its own could be its owner.
+        for c in found.values():
+            if c.note and c.state == Mark.unchecked and (c.note.startswith("box torn") or "layout" in c.note):
+                c.state, c.note = Mark.unknown, "box torn in two and a mark lies loose in the field: cannot pair them"
     if required and found and not any(c.state == Mark.checked for c in found.values()):
         for c in found.values():
             if c.state == Mark.unchecked:
