@@ -29,6 +29,8 @@ SAMPLES_DIR = ROOT / "samples"
 KIKO_IRI = ID["party/j-lis"]
 SOURCE_REF = re.compile(r"^(?P<name>[^\s#/\\]+)#L(?P<start>\d+)-L(?P<end>\d+)$")
 VALUES_PARAM = re.compile(r"VALUES\s+\?(?P<var>\w+)\s*\{\s*<(?P<iri>[^<>\s]+)>\s*\}", re.I)
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="4" cy="4" r="3" fill="#1f77b4"/>'
+           '<circle cx="12" cy="12" r="3" fill="#d62728"/><path d="M4 4L12 12" stroke="#555"/></svg>')
 SAFE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\s]*$")
 
 # ---------------------------------------------------------------------------------------------------
@@ -354,6 +356,10 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                                params.get("named-graph-uri", []), fmt)
 
     # -- pages ----------------------------------------------------------------------------------------
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return Response(FAVICON, media_type="image/svg+xml")
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home():
         laws = site.select("""

@@ -42,6 +42,8 @@ OTHER = ("other", None, "その他 Other", "#bbbbbb", "dot")
 TYPE_KEYS = [t[0] for t in TYPES]
 # What a filtered view shows by default: the question's backbone, not the form's checkboxes.
 DEFAULT_VIEW_TYPES = ["assessment", "file", "provision", "transfer", "outsourcing", "party", "article", "law"]
+# A neighbourhood leaves out the form's checkbox states, text blocks and vocabulary unless asked for them.
+NEIGHBOURHOOD_SKIP = {"choice", "text", "concept"}
 # Predicates that only add clutter to a neighbourhood.
 SKIP_PREDICATES = {RDF.type, PROV.wasDerivedFrom, SKOS.inScheme, RDFS.seeAlso}
 MAX_NODES = 2000
@@ -105,7 +107,7 @@ def neighbourhood(ds: Dataset, focus: URIRef, depth: int = 1, max_nodes: int = M
                   types: list[str] | None = None) -> View:
     """Nodes within depth steps of focus (both directions), breadth first, capped at max_nodes."""
     v = View(title=f"近傍 neighbourhood of {label_of(ds, focus)}")
-    allowed = set(types) if types else None
+    allowed = set(types) if types else {t[0] for t in [*TYPES, OTHER]} - NEIGHBOURHOOD_SKIP
     v.nodes[focus] = _type_of(ds, focus)
     frontier = deque([(focus, 0)])
     edges = set()
@@ -229,7 +231,7 @@ _CLICK_JS = """
     if (!n || !info) { return; }
     info.textContent = "";
     var b = document.createElement("b"); b.textContent = n.fullLabel || n.label || ""; info.appendChild(b);
-    info.appendChild(document.createTextNode(" (" + (n.group || "") + ") "));
+    info.appendChild(document.createTextNode(" (" + (n.kind || "") + ") "));
     if (n.url) {
       var a = document.createElement("a"); a.href = n.url; a.textContent = "open page";
       info.appendChild(a);
@@ -257,7 +259,7 @@ def render_html(ds: Dataset, view: View, link=page_path, header_html: str = "", 
         tip = f"{full}\n{t[2]}\n{n}"
         # pyvis switches to an innerHTML popup when a title contains "href"; keep titles plain text.
         tip = tip.replace("href", "hre\u200bf")
-        net.add_node(str(n), label=_short(full), title=tip, color=t[3], shape=t[4], group=t[0],
+        net.add_node(str(n), label=_short(full), title=tip, color=t[3], shape=t[4], kind=t[2],
                      url=(link(n) if link else str(n)), fullLabel=full)
     for s, o, lab in view.edges:
         net.add_edge(str(s), str(o), label=_short(lab, 24), title=lab, arrows="to")
