@@ -197,6 +197,38 @@ def queries():
 
 
 @app.command()
+def serve(graph: Optional[Path] = typer.Argument(None, help="Graph file (default: build and serve the bundled samples)"),
+          host: str = typer.Option("127.0.0.1", "--host"),
+          port: int = typer.Option(8000, "--port"),
+          query_timeout: float = typer.Option(10.0, "--query-timeout", help="Seconds a SPARQL query may run"),
+          max_results: int = typer.Option(10000, "--max-results", help="Rows a SPARQL query may return")):
+    """Serve the graph: SPARQL 1.1 endpoint at /sparql, web pages, JSON API (/docs) and the graph view."""
+    from .server import serve_main
+
+    serve_main(graph, host=host, port=port, query_timeout=query_timeout, max_results=max_results)
+
+
+@app.command()
+def viz(graph: Path = typer.Argument(..., help="Graph file"),
+        output: Path = typer.Option(Path("out/graph.html"), "-o", "--output"),
+        focus: Optional[str] = typer.Option(None, "--focus", help="IRI of the node whose neighbourhood to draw"),
+        types: Optional[List[str]] = typer.Option(None, "--type", help="Node types to keep: assessment, file, provision, party, article, law …"),
+        depth: int = typer.Option(1, "--depth"),
+        under: Optional[str] = typer.Option(None, "--under", help="Only nodes around this assessment, party or law")):
+    """Write the interactive graph view (pyvis) as a standalone HTML file."""
+    from .store import load_dataset
+    from .viz import write_viz
+
+    try:
+        ds = load_dataset(graph)
+    except (FileNotFoundError, ValueError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    n = write_viz(ds, output, focus=focus, types=types, depth=depth, under=under)
+    out.print(f"wrote {output} ({n} nodes)")
+
+
+@app.command()
 def version():
     """Print the version."""
     out.print(__version__)
