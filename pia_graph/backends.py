@@ -287,14 +287,17 @@ class MemoryStore(_BaseStore):
 
 # ---------------------------------------------------------------------------------------------------------
 
-def _update_for(p: PreparedDocument, old_graph: str | None, keep_history: bool, when: str) -> str:
+def _update_for(p: PreparedDocument, old_graph: str | None, keep_history: bool, when: str, move: bool = True) -> str:
     """One SPARQL Update that replaces a document: executed as one transaction, so a crash leaves either the
     old version or the new, never half of one."""
     ops = []
     if old_graph:
         ops.append(f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> <{STORE.status}> <{STORE.Current}> }} }}")
         if keep_history:
-            ops.append(f"MOVE SILENT GRAPH <{old_graph}> TO GRAPH <{history_iri(old_graph)}>")
+            if move:
+                ops.append(f"MOVE SILENT GRAPH <{old_graph}> TO GRAPH <{history_iri(old_graph)}>")
+            else:
+                ops.append(f"DROP SILENT GRAPH <{old_graph}>")
             ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ {_history_entry(old_graph, p.graph, when)} }} }}")
         else:
             ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> ?p ?o }} }}")
@@ -312,7 +315,9 @@ def history_iri(graph: str) -> str:
 
 class OxigraphStore(_BaseStore):
     """pyoxigraph on disk (RocksDB): the default for anything large. Each document is written by one SPARQL
-    Update (one transaction) that also records it in the manifest graph."""
+    Update (one transaction) that also records it in the manifest graph. Queries run over the union of all graphs
+    (an explicit default-graph list makes pyoxigraph 50-100x slower), so superseded versions kept for history go
+    to a second store, DIR/history, copied there before the transaction that replaces them."""
 
     def __init__(self, path: str | Path | None = None):
         import pyoxigraph as ox
@@ -320,13 +325,20 @@ class OxigraphStore(_BaseStore):
         self.path = Path(path) if path else None
         if self.path:
             self.path.mkdir(parents=True, exist_ok=True)
-            self.store = ox.Store(str(self.path))
+            self.store = ox.Store(str(self.path / "live"))
         else:
             self.store = ox.Store()
-        self._graphs_cache = None
+        self._archive = None
         if not self.store.contains_named_graph(ox.NamedNode(str(SHARED_GRAPH))):
             nt = _nt(vocabulary_graph())
             self.store.update(f"INSERT DATA {{ GRAPH <{SHARED_GRAPH}> {{\n{nt}}} }}")
+
+    @property
+    def archive(self):
+        """Superseded versions, outside the queried union (opened on first use)."""
+        if self._archive is None:
+            self._archive = self.ox.Store(str(self.path / "history")) if self.path else self.ox.Store()
+        return self._archive
 
     def _manifest_rows(self, q: str = MANIFEST_QUERY):
         res = self.store.query(q)
@@ -334,32 +346,32 @@ class OxigraphStore(_BaseStore):
         return names, [[_term_text(s[v]) for v in names] for s in res]
 
     def _commit(self, p, old_graph, keep_history, when) -> None:
-        self.store.update(_update_for(p, old_graph, keep_history, when))
-        self._graphs_cache = None
+        if old_graph and keep_history:
+            # copy first (idempotent): a crash before the replacing transaction leaves the old version current
+            ox = self.ox
+            hist = ox.NamedNode(history_iri(old_graph))
+            self.archive.remove_graph(hist)
+            self.archive.extend(ox.Quad(q.subject, q.predicate, q.object, hist)
+                                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(old_graph)))
+            self.archive.flush()
+        self.store.update(_update_for(p, old_graph, keep_history, when, move=False))
 
     def drop(self, document_name: str) -> bool:
         ops = []
         for r in self.documents(include_history=True):
             if r.name == document_name:
                 ops.append(f"DROP SILENT GRAPH <{r.graph}>")
-                ops.append(f"DROP SILENT GRAPH <{history_iri(r.graph)}>")
                 ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{r.graph}> ?p ?o }} }}")
+                if r.status == "superseded":
+                    self.archive.remove_graph(self.ox.NamedNode(history_iri(r.graph)))
         if ops:
             self.store.update(" ;\n".join(ops))
-            self._graphs_cache = None
         return bool(ops)
-
-    def _default_graphs(self):
-        """The queried union: every current document graph and the shared graph (not the manifest, not history)."""
-        if self._graphs_cache is None:
-            ox = self.ox
-            self._graphs_cache = [ox.NamedNode(str(SHARED_GRAPH))] + [ox.NamedNode(r.graph) for r in self.documents()]
-        return self._graphs_cache
 
     def query(self, sparql_text: str):
         from .query import QueryError
         try:
-            res = self.store.query(with_prefixes(sparql_text), default_graph=self._default_graphs())
+            res = self.store.query(with_prefixes(sparql_text), use_default_graph_as_union=True)
         except SyntaxError as e:
             raise QueryError(f"malformed SPARQL: {e}") from None
         except OSError as e:
@@ -375,6 +387,10 @@ class OxigraphStore(_BaseStore):
     def triple_count(self) -> int:
         return len(self.store)
 
+    def history_triples(self, graph: str) -> int:
+        """Triples kept for a superseded version."""
+        return sum(1 for _ in self.archive.quads_for_pattern(None, None, None, self.ox.NamedNode(history_iri(graph))))
+
     def size_on_disk(self) -> int:
         if not self.path:
             return 0
@@ -388,6 +404,9 @@ class OxigraphStore(_BaseStore):
         if getattr(self, "store", None) is not None:
             self.store.flush()
             self.store = None
+        if self._archive is not None:
+            self._archive.flush()
+            self._archive = None
 
 
 # ---------------------------------------------------------------------------------------------------------

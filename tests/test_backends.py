@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
 
 from pia_graph.backends import MemoryStore, OxigraphStore, ingest_paths, open_store, prepare
 from pia_graph.pipeline import collect
@@ -99,6 +100,10 @@ def test_reingest_is_noop_and_new_version_replaces(kind, tmp_path):
     hist = store.documents(include_history=True)
     assert {(d.graph, d.status) for d in hist} == {(second.graph, "superseded"), (third.graph, "current")}
     assert all(d.superseded_at for d in hist if d.status == "superseded")
+    if kind == "oxigraph":
+        assert store.history_triples(second.graph) == second.triples
+    else:
+        assert len(store.meta.graph(URIRef(second.graph))) == second.triples
 
     # drop removes the document and its history
     assert store.drop(path.name)

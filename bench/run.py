@@ -1,0 +1,268 @@
+"""Benchmarks for issue 4: extraction, build, ingest at several corpus sizes, query latency rdflib vs pyoxigraph.
+
+    .venv/bin/python bench/run.py [--sizes 100,1000,10000] [--runs 20] [--jobs N] [--rdflib-max 1000] [--no-profile]
+
+Prints one table per measure and writes docs/benchmarks.md (machine, tables, profile of the slowest part).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+SHAPES = {"000": "fragment (PDF text)", "001": "PDF layout", "002": "PDF + 別紙 tables", "003": "OCR", "004": "table export"}
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+        ram = f"{int(mem.split()[1]) / 1024 / 1024:.1f} GiB"
+    except Exception:  # noqa: BLE001
+        ram = "?"
+    import pyoxigraph
+    import rdflib
+    return {"nproc": os.cpu_count(), "ram": ram, "cpu": cpu, "python": platform.python_version(),
+            "rdflib": rdflib.__version__, "pyoxigraph": pyoxigraph.__version__, "os": platform.platform()}
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    cells = [[str(c) for c in r] for r in rows]
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in cells]
+    return "\n".join(out)
+
+
+def extraction(runs: int = 3) -> list[list]:
+    from pia_graph.pipeline import collect, extract
+    rows = []
+    for p in collect([ROOT / "samples"]):
+        size = p.stat().st_size
+        extract(p)  # warm
+        t0 = time.perf_counter()
+        for _ in range(runs):
+            extract(p)
+        dt = (time.perf_counter() - t0) / runs
+        rows.append([p.name[:3], SHAPES.get(p.name[:3], "?"), f"{size / 1e3:.0f} KB", f"{dt * 1000:.0f} ms",
+                     f"{size / 1e6 / dt:.2f}", f"{1 / dt:.1f}"])
+    return rows
+
+
+def shapes_present() -> bool:
+    from pia_graph.validate import ONTOLOGY_PATH, SHAPES_PATH
+    return SHAPES_PATH.exists() and ONTOLOGY_PATH.exists()
+
+
+def build() -> list[list]:
+    from pia_graph.mapping import assessment_graphs
+    from pia_graph.pipeline import collect, extract
+    from pia_graph.validate import validate_graph
+    rows, tot = [], [0.0, 0.0, 0.0]
+    from rdflib import Graph
+    can_validate = shapes_present()
+    if can_validate:
+        validate_graph(Graph())  # load the shapes once (not counted per document)
+    for p in collect([ROOT / "samples"]):
+        t0 = time.perf_counter()
+        doc = extract(p)
+        t1 = time.perf_counter()
+        g, shared, _ = assessment_graphs(doc)
+        t2 = time.perf_counter()
+        if can_validate:
+            validate_graph(g + shared)
+        t3 = time.perf_counter()
+        parts = [t1 - t0, t2 - t1, t3 - t2]
+        tot = [a + b for a, b in zip(tot, parts)]
+        rows.append([p.name[:3], *[f"{x * 1000:.0f}" for x in parts], f"{sum(parts) * 1000:.0f}", len(g)])
+    rows.append(["all five", *[f"{x * 1000:.0f}" for x in tot], f"**{sum(tot) * 1000:.0f}**", ""])
+    return rows
+
+
+def ingest_child(corpus: str, n: int, db: str, jobs: int) -> None:
+    """Run in a fresh process so peak RSS belongs to this ingest alone (workers counted via RUSAGE_CHILDREN)."""
+    from pia_graph.backends import OxigraphStore, ingest_paths
+    files = sorted(Path(corpus).glob("*.txt"))[:n]
+    store = OxigraphStore(db)
+    t0 = time.perf_counter()
+    report = ingest_paths(store, files, jobs=jobs, progress=False)
+    store.store.flush()
+    wall = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    store.optimize()
+    opt = time.perf_counter() - t1
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"n": n, "wall": wall, "optimize": opt, "triples": store.triple_count(),
+                      "added": report.count("added"), "errors": report.count("error"),
+                      "parent_rss_mb": self_rss, "worker_rss_mb": child_rss, "disk_mb": store.size_on_disk() / 1e6,
+                      "mb_text": sum(f.stat().st_size for f in files) / 1e6}))
+
+
+def latency(fn, runs: int) -> tuple[float, float, int]:
+    times, n = [], 0
+    for i in range(runs):
+        t0 = time.perf_counter()
+        _, rows = fn()
+        times.append(time.perf_counter() - t0)
+        n = len(rows)
+        if i == 0 and times[0] > 10 and runs > 3:   # very slow: 3 runs are enough to tell
+            runs = 3
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return statistics.median(times), p95, n
+
+
+def queries(db: str, n: int, runs: int, with_rdflib: bool) -> list[list]:
+    from pia_graph.backends import MANIFEST_GRAPH, MemoryStore, OxigraphStore
+    from pia_graph.query import canned_queries
+    oxi = OxigraphStore(db)
+    mem = None
+    load = None
+    if with_rdflib:
+        import pyoxigraph as ox
+        t0 = time.perf_counter()
+        mem = MemoryStore()
+        quads = (q for q in oxi.store.quads_for_pattern(None, None, None, None)
+                 if q.graph_name != ox.NamedNode(str(MANIFEST_GRAPH)))
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        mem.live.parse(data=data.decode("utf-8"), format="nquads")
+        load = time.perf_counter() - t0
+    rows = []
+    for q in canned_queries():
+        o50, o95, on = latency(lambda: oxi.query(q.text), runs)
+        if mem is not None:
+            r50, r95, rn = latency(lambda: mem.query(q.text), runs)
+            same = "yes" if rn == on else f"no ({rn})"
+            rows.append([n, q.name, on, f"{r50 * 1000:.1f}", f"{r95 * 1000:.1f}", f"{o50 * 1000:.1f}", f"{o95 * 1000:.1f}",
+                         f"{r50 / o50:.0f}x", same])
+        else:
+            rows.append([n, q.name, on, "-", "-", f"{o50 * 1000:.1f}", f"{o95 * 1000:.1f}", "-", "-"])
+    oxi.close()
+    return rows, load
+
+
+def profile_slowest(out: Path) -> str:
+    from pyinstrument import Profiler
+
+    from pia_graph.backends import prepare
+    from pia_graph.pipeline import collect
+    paths = collect([ROOT / "samples"])
+    prof = Profiler(interval=0.001)
+    prof.start()
+    for p in paths:
+        prepare(p, validate=shapes_present())
+    prof.stop()
+    out.write_text(prof.output_html(), encoding="utf-8")
+    return prof.output_text(unicode=True, color=False, show_all=False)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--rdflib-max", type=int, default=1000, help="largest size also loaded into rdflib for comparison")
+    ap.add_argument("--workdir", type=Path, default=None, help="where corpora and stores go (default: a temp dir)")
+    ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    ap.add_argument("--ingest-child", nargs=4, metavar=("CORPUS", "N", "DB", "JOBS"), help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.ingest_child:
+        c, n, db, jobs = a.ingest_child
+        ingest_child(c, int(n), db, int(jobs))
+        return 0
+
+    sizes = [int(s) for s in a.sizes.split(",") if s]
+    work = a.workdir or Path(tempfile.mkdtemp(prefix="pia-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    m = machine()
+    sections = [f"Machine: {m['nproc']} cores ({m['cpu']}), {m['ram']} RAM, Python {m['python']}, rdflib {m['rdflib']}, "
+                f"pyoxigraph {m['pyoxigraph']}, {m['os']}. Run: `.venv/bin/python bench/run.py --sizes {a.sizes}` "
+                f"(jobs={a.jobs}, {a.runs} query runs)."]
+
+    print("== extraction throughput per text shape", file=sys.stderr)
+    t = table(["seed", "shape", "size", "time/doc", "MB/s", "docs/s"], extraction())
+    print(t)
+    sections.append("## Extraction throughput (read + parse), per text shape\n\n" + t)
+
+    print("== build (extract + map + validate)", file=sys.stderr)
+    t = table(["seed", "extract ms", "map ms", "validate ms", "total ms", "triples"], build())
+    print(t)
+    note = "" if shapes_present() else "\n\n**shapes/pia-shapes.ttl was missing at run time: validate column is 0 (not measured).**"
+    sections.append("## Build per seed: extract + map + SHACL validate (ms, shapes already loaded)\n\n" + t + note)
+
+    import synth
+    corpus = work / "corpus"
+    if sizes:
+        print(f"== synthesising {max(sizes)} documents", file=sys.stderr)
+        shutil.rmtree(corpus, ignore_errors=True)
+        synth.generate(max(sizes), corpus, seed=1)
+    ing_rows, q_rows, loads = [], [], {}
+    for n in sizes:
+        db = work / f"oxi-{n}"
+        shutil.rmtree(db, ignore_errors=True)
+        print(f"== ingest {n}", file=sys.stderr)
+        r = subprocess.run([sys.executable, __file__, "--ingest-child", str(corpus), str(n), str(db), str(a.jobs)],
+                           capture_output=True, text=True)
+        if r.returncode:
+            print(r.stderr, file=sys.stderr)
+            raise SystemExit(f"ingest of {n} failed")
+        s = json.loads(r.stdout.strip().splitlines()[-1])
+        ing_rows.append([n, f"{s['mb_text']:.0f}", f"{s['wall']:.1f}", f"{n / s['wall']:.1f}", f"{s['triples']:,}",
+                         f"{s['parent_rss_mb']:.0f}", f"{s['worker_rss_mb']:.0f}", f"{s['disk_mb']:.0f}",
+                         f"{s['optimize']:.1f}", s["errors"]])
+        print(table(["docs", "text MB", "wall s", "docs/s", "triples", "peak RSS parent MB", "peak RSS worker MB",
+                     "disk MB", "optimize s", "errors"], ing_rows[-1:]))
+        print(f"== queries at {n}", file=sys.stderr)
+        rows, load = queries(str(db), n, a.runs, n <= a.rdflib_max)
+        loads[n] = load
+        q_rows += rows
+        print(table(["docs", "query", "rows", "rdflib p50 ms", "rdflib p95 ms", "oxigraph p50 ms", "oxigraph p95 ms",
+                     "ratio", "same rows"], rows))
+    if ing_rows:
+        sections.append(f"## Ingest of synthetic assessments into pyoxigraph (`ingest_paths`, jobs={a.jobs}, no validation)\n\n"
+                        "Peak RSS: parent (writer) and the largest worker (extract + map), from getrusage.\n\n" +
+                        table(["docs", "text MB", "wall s", "docs/s", "triples", "peak RSS parent MB", "peak RSS worker MB",
+                               "disk MB", "optimize s", "errors"], ing_rows))
+        sections.append(f"## Query latency of every canned query, {a.runs} runs (rdflib in memory vs pyoxigraph on disk)\n\n"
+                        + "rdflib load time (N-Quads parse): " +
+                        ", ".join(f"{n}: {v:.0f} s" for n, v in loads.items() if v is not None) + "\n\n" +
+                        table(["docs", "query", "rows", "rdflib p50 ms", "rdflib p95 ms", "oxigraph p50 ms",
+                               "oxigraph p95 ms", "ratio", "same rows"], q_rows))
+    if not a.no_profile:
+        print("== profiling prepare(validate=True) over the five seeds", file=sys.stderr)
+        text = profile_slowest(work / "profile.html")
+        short = "\n".join(text.splitlines()[:60])
+        sections.append("## Profile (pyinstrument): extract + map + validate + N-Triples over the five seeds\n\n```\n"
+                        + short + "\n```")
+    body = "# Benchmarks\n\n" + "\n\n".join(sections) + "\n"
+    marker = "<!-- notes -->"
+    if a.output.exists() and marker in a.output.read_text(encoding="utf-8"):
+        # hand-written notes below the marker survive a re-run
+        body += "\n" + marker + a.output.read_text(encoding="utf-8").split(marker, 1)[1]
+    a.output.parent.mkdir(parents=True, exist_ok=True)
+    a.output.write_text(body, encoding="utf-8")
+    print(f"wrote {a.output}; work dir {work}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
