@@ -335,11 +335,15 @@ class _Mapper:
             for t in s.linked_systems:
                 g.add((sn, PIA.connectsTo, self.iri("system", str(t))))
             self.prov(sn, s.span)
+        described = {fs.n for fs in d.files}
         for k, name in enumerate(d.file_names, 1):
+            if k in described:
+                continue        # the file's Ⅱ section describes it, with its own lines
             fn = self.iri("file", str(k))
             g.add((a, PIA.hasFile, fn))
             g.add((fn, RDF.type, PIA.PersonalInformationFile))
             g.add((fn, RDFS.label, Literal(name, lang="ja")))
+            self.prov(fn, d.file_list_span)
 
     def file(self, a, fs) -> None:
         g = self.g
@@ -347,7 +351,6 @@ class _Mapper:
         g.add((a, PIA.hasFile, fn))
         g.add((fn, RDF.type, PIA.PersonalInformationFile))
         g.add((fn, RDF.type, DPV.PersonalData))
-        g.remove((fn, RDFS.label, None))
         g.add((fn, RDFS.label, Literal(fs.name, lang="ja")))
         g.add((fn, PIA.fileNumber, Literal(fs.n, datatype=XSD.integer)))
         self.prov(fn, fs.span)

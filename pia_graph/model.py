@@ -195,6 +195,7 @@ class Assessment(BaseModel):
     affair_persons_band: Band | None = None
     systems: list[System] = Field(default_factory=list)
     file_names: list[str] = Field(default_factory=list)
+    file_list_span: Span | None = None
     use_basis: LegalBasis | None = None
     linkage_done: Mark = Mark.unknown
     linkage_basis: LegalBasis | None = None

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .mapping import assessment_graphs
+from functools import lru_cache
+
+from .mapping import assessment_graphs, vocabulary_graph
 from .model import Assessment, Mark
 from .parse.assessment import NotAnAssessment, parse_assessment
 from .read import InputError, read_source
@@ -47,6 +49,12 @@ class DocumentResult:
         }
 
 
+@lru_cache(maxsize=1)
+def vocabulary() -> Graph:
+    """The SKOS schemes the shapes check concepts against (the shared graph holds them in a build)."""
+    return vocabulary_graph()
+
+
 def collect(paths: list[str | Path]) -> list[Path]:
     """Files named, and the documents inside folders named, in a stable order."""
     out: list[Path] = []
@@ -74,7 +82,7 @@ def process(path: str | Path, validate: bool = True) -> DocumentResult:
         g, shared, unknowns = assessment_graphs(doc)
         result.assessment, result.graph, result.shared, result.unknowns = doc, g, shared, unknowns
         if validate:
-            result.findings = validate_graph(g + shared)
+            result.findings = validate_graph(g + shared + vocabulary())
     except InputError as e:
         result.error = str(e)
     except Exception as e:      # a parser bug must not stop the batch; report it with the file's name

@@ -246,6 +246,7 @@ class _Parser:
             self.doc.affair_persons_band = read_band([e.line] + e.owned, vocab.AFFAIR_BANDS)
         if "file_list" in by_field:
             e = by_field["file_list"][0]
+            self.doc.file_list_span = _entry_span(e)
             for ln in [e.line] + e.owned:
                 for m in re.finditer(r"\((\d+)\)\s*([^()\s][^()]*?)(?=\s*\(\d+\)|\s*$)", ln.text):
                     name = m.group(2).strip()
@@ -457,9 +458,12 @@ class _Parser:
                 rest = re.sub(r"^(\d\.)?特定個人情報ファイル名", "", ln.key)
                 cands = ([rest] if rest else []) + [x.text for x in seg[i + 1:i + 4] if not x.blank]
                 for c in cands:
-                    m = re.match(r"^[\(（]?\d*[\)）]?\s*(.+ファイル)$", c.strip())
+                    m = re.match(r"^(?:[\(（](\d+)[\)）])?\s*(.+ファイル)$", c.strip())
                     if m:
-                        name = m.group(1).strip()
+                        name = m.group(2).strip()
+                        # The document's own number ((2) in a fragment) keeps Ⅲ's references to the file right.
+                        if m.group(1):
+                            k = int(m.group(1))
                         break
                 if name:
                     break
