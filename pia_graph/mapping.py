@@ -62,6 +62,8 @@ def vocabulary_graph() -> Graph:
             g.add((ci, RDF.type, SKOS.Concept))
             g.add((ci, SKOS.inScheme, s))
             g.add((ci, SKOS.notation, Literal(c.key)))
+            if scheme.key == "source":
+                g.add((ci, RDF.type, DPV.DataSource))
             g.add((ci, SKOS.prefLabel, Literal(c.ja, lang="ja")))
             g.add((ci, SKOS.prefLabel, Literal(c.en, lang="en")))
     for state, ja, en in ((PIA.Checked, "チェックあり", "checked"), (PIA.Unchecked, "チェックなし", "unchecked"),
@@ -279,6 +281,8 @@ class _Mapper:
             if ch.timing:
                 g.add((cn, PIA.submissionTiming, Literal(ch.timing, lang="ja")))
             self.prov(cn, ch.span)
+        # Ⅲ can speak of a file whose Ⅱ the text lacks: link only files the graph describes.
+        known_files = {fs.n for fs in d.files} | set(range(1, len(d.file_names) + 1))
         for k, v in enumerate(d.verdicts, 1):
             vn = self.iri("verdict", str(k))
             g.add((a, PIA.hasRiskVerdict, vn))
@@ -287,7 +291,7 @@ class _Mapper:
             g.add((vn, PIA.stage, concept_iri("stage", v.stage)))
             if v.verdict:
                 g.add((vn, PIA.verdict, concept_iri("verdict", v.verdict)))
-            if v.file_n is not None:
+            if v.file_n is not None and v.file_n in known_files:
                 g.add((vn, PIA.aboutFile, self.iri("file", str(v.file_n))))
             self.prov(vn, v.span)
         for k, f in enumerate(d.fields, 1):
@@ -360,14 +364,17 @@ class _Mapper:
         self.band(fn, PIA.retentionBand, fs.retention_band, vocab.RETENTION_BANDS)
         self.text(fn, PIA.scope, fs.scope)
         self.text(fn, PIA.department, fs.department)
-        self.text(fn, DPV.hasPurpose, fs.purpose)
+        self.text(fn, PIA.purpose, fs.purpose)
         self.text(fn, PIA.storagePlace, fs.storage_place)
         self.text(fn, PIA.deletionMethod, fs.deletion)
         if fs.retention_start:
             dtype = XSD.date if len(fs.retention_start) == 10 else XSD.gYearMonth
             g.add((fn, PIA.retentionStart, Literal(fs.retention_start, datatype=dtype)))
         self.choices(fn, PIA.recordCategory, fs.record_categories, f"file/{fs.n}")
-        self.choices(fn, DPV.hasDataSource, fs.sources, f"file/{fs.n}")
+        self.choices(fn, PIA.dataSource, fs.sources, f"file/{fs.n}")
+        for c in fs.sources:
+            if c.state == Mark.checked:
+                g.add((fn, DPV.hasDataSource, concept_iri(c.scheme, c.option)))
         self.choices(fn, PIA.acquisitionMethod, fs.acquisition_methods, f"file/{fs.n}/acquisition")
         for prop, value in ((PIA.declaredOutsourcingCount, fs.outsourcing_declared),
                             (PIA.declaredProvisionCount, fs.provision_declared),
@@ -396,7 +403,7 @@ class _Mapper:
                     if row.annex == p.annex_ref:
                         g.add((pn, PIA.itemisedBy, self.iri("annex", row.annex, row.row)))
             self.citation(pn, p.legal_basis, f"file/{fs.n}/{kind}/{p.n}")
-            self.text(pn, DPV.hasPurpose, p.purpose)
+            self.text(pn, PIA.purpose, p.purpose)
             self.text(pn, PIA.information, p.information)
             self.text(pn, PIA.scope, p.scope)
             self.text(pn, PIA.timing, p.timing)

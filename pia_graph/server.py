@@ -460,7 +460,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             outsourcing.append({"row": str(r["row"]), "label": site.label(r["row"]), "contractor": _s(r["contractor"]),
                                 "sub": _s(r["sub"]), "source": _s(r["source"]), "parties": parties})
         sources_ = [{"label": str(r["label"]), "state": _s(r["state"]), "detail": _s(r["detail"]), "source": _s(r["source"])}
-                    for r in site.select("""SELECT ?label ?state ?detail ?source WHERE { ?f dpv:hasDataSource ?c .
+                    for r in site.select("""SELECT ?label ?state ?detail ?source WHERE { ?f pia:dataSource ?c .
                         ?c rdfs:label ?label . OPTIONAL { ?c pia:state/rdfs:label ?state FILTER(lang(?state) = "ja") }
                         OPTIONAL { ?c pia:detail ?detail } OPTIONAL { ?c pia:sourceRef ?source } } ORDER BY ?label""", f=iri)]
         verdicts = [{"label": str(r["label"]), "stage": _s(r["stage"]), "verdict": _s(r["verdict"]), "source": _s(r["source"])}

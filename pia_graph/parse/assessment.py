@@ -31,6 +31,13 @@ PROVISION_METHOD_ORDER = {
 }
 OUTSOURCING_METHOD_ORDER = ["leased-line", "email", "media", "flash", "paper", "other"]
 
+# The sections every complete document of a form has (名 as pia_graph.parse.layout names them).
+EXPECTED_SECTIONS = {
+    "full": ("I", "II", "III", "IV", "V", "VI"),
+    "focused": ("I", "II", "III", "V", "VI"),
+    "basic": ("I", "threshold", "risk-basic"),
+}
+
 FORM_BY_STYLE = {"2": "basic", "3": "focused", "4": "full"}
 FORM_BY_NAME = {"全項目評価書": "full", "重点項目評価書": "focused", "基礎項目評価書": "basic"}
 STAMP = re.compile(r"\[\s*(?P<era>令和|平成)\s*(?P<y>\d+|元)\s*年\s*(?P<m>\d+)\s*月\s*様式\s*(?P<style>\d)\s*\]")
@@ -138,6 +145,12 @@ class _Parser:
                 self.keep(s.name, ([s.heading] if s.heading else []) + s.lines, s.heading.text if s.heading else s.name)
         if self.doc.form is None:
             self.doc.notes.append("form not stated (no cover, no 様式 stamp) and not decidable from the field numbering")
+        if has_cover:
+            # A document that starts with its cover but stops early (a truncated download) says what it lacks.
+            expected = EXPECTED_SECTIONS.get(self.doc.form or "full", ())
+            for name in expected:
+                if name not in names and name not in self.doc.lacks:
+                    self.doc.lacks.append(name)
         return self.doc
 
     # -- cover ----------------------------------------------------------------------------------------
