@@ -22,7 +22,7 @@ from .namespaces import SHARED_GRAPH, bind_all
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn 特定個人情報保護評価書 (My Number privacy impact assessments) into a validated RDF graph.")
 out = Console(width=None if Console().is_terminal else 200)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)   # an error stays on one line, whatever the terminal width
 
 SUMMARY_COLUMNS = ["document", "form", "body", "files", "provisions", "transfers", "outsourcing", "citations",
                    "violations", "warnings", "unknown"]

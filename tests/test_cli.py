@@ -1,0 +1,115 @@
+"""The command line end to end: bad documents in a batch, formats, validation exit codes, malformed queries."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import RDF
+from typer.testing import CliRunner
+
+from pia_graph.cli import app
+from pia_graph.namespaces import ID, PIA
+
+from conftest import SAMPLES, SEEDS
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def messy_batch(tmp_path_factory):
+    """One good seed and every kind of bad input a real batch brings."""
+    d = tmp_path_factory.mktemp("batch")
+    shutil.copy(SAMPLES / SEEDS[0], d / SEEDS[0])
+    text = (SAMPLES / SEEDS[1]).read_text(encoding="utf-8")
+    (d / "sapporo-cp932.txt").write_bytes(text.encode("cp932", errors="replace"))
+    (d / "truncated.txt").write_text("\n".join(text.split("\n")[:1100]), encoding="utf-8")
+    (d / "empty.txt").write_bytes(b"")
+    (d / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (d / "recipe.txt").write_text("カレーの作り方\n玉ねぎを炒める。\n", encoding="utf-8")
+    return d
+
+
+def test_bad_documents_are_named_and_the_batch_goes_on(messy_batch, tmp_path):
+    out = tmp_path / "g.trig"
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(app, ["build", str(messy_batch), "-o", str(out), "--summary-json", str(summary), "--no-validate"])
+    assert result.exit_code == 1, "some documents failed, so the exit code must say so"
+    rows = {r["document"]: r for r in json.loads(summary.read_text(encoding="utf-8"))}
+    assert "empty.txt: empty" in rows["empty.txt"]["error"]
+    assert "image.txt: binary" in rows["image.txt"]["error"]
+    assert "recipe.txt: not-an-assessment" in rows["recipe.txt"]["error"]
+    for good in (SEEDS[0], "sapporo-cp932.txt", "truncated.txt"):
+        assert "error" not in rows[good], rows[good]
+    assert rows["sapporo-cp932.txt"]["body"] == "札幌市長" and rows["sapporo-cp932.txt"]["provisions"] == 4
+    ds = Dataset(default_union=True)
+    ds.parse(out, format="trig")
+    assessments = set(ds.subjects(RDF.type, PIA.Assessment))
+    assert len(assessments) == 3
+    lacks = {str(o) for o in ds.objects(None, PIA.lacks)}
+    assert {"III", "VI"} <= lacks, "the truncated document must say which sections it lacks"
+
+
+@pytest.mark.parametrize("suffix,fmt", [(".nq", "nquads"), (".ttl", "turtle"), (".jsonld", "json-ld")])
+def test_output_formats(suffix, fmt, tmp_path):
+    out = tmp_path / ("g" + suffix)
+    result = runner.invoke(app, ["build", str(SAMPLES / SEEDS[3]), "-o", str(out), "--no-validate"])
+    assert result.exit_code == 0, result.output
+    ds = Dataset(default_union=True)
+    ds.parse(out, format=fmt)
+    assert any(ds.subjects(RDF.type, PIA.Assessment))
+
+
+def test_unknown_format_leaves_existing_output_untouched(tmp_path):
+    out = tmp_path / "g.xyz"
+    out.write_text("precious", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(SAMPLES / SEEDS[3]), "-o", str(out)])
+    assert result.exit_code == 2 and "unknown graph format" in result.output
+    assert out.read_text(encoding="utf-8") == "precious"
+
+
+def test_validate_passes_on_the_seeds_and_fails_on_a_broken_graph(sample_graph, tmp_path):
+    ok = runner.invoke(app, ["validate", str(sample_graph), "--no-warnings"])
+    assert ok.exit_code == 0, ok.output
+    assert "violations: 0" in ok.output
+    ds = Dataset()
+    ds.parse(sample_graph, format="trig")
+    g = ds.graph(ID["graph/broken"])
+    row = URIRef(str(ID) + "assessment/broken/file/1/provision/1")
+    g.add((row, RDF.type, PIA.Provision))
+    g.add((row, PIA.kind, Literal("提供", lang="ja")))
+    broken = tmp_path / "broken.trig"
+    ds.serialize(broken, format="trig")
+    bad = runner.invoke(app, ["validate", str(broken), "--no-warnings"])
+    assert bad.exit_code == 1
+    assert "Violation" in bad.output
+
+
+def test_malformed_query_is_a_clear_error(sample_graph):
+    result = runner.invoke(app, ["query", "SELECT ?x WHERE { ?x ", "--data", str(sample_graph)])
+    assert result.exit_code == 2
+    assert "malformed SPARQL" in result.output
+
+
+def test_query_formats(sample_graph):
+    result = runner.invoke(app, ["query", "files-to-kiko", "--data", str(sample_graph), "--format", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert rows and {"assessment", "fileName", "article", "source"} <= set(rows[0])
+
+
+def test_extract_prints_the_model(tmp_path):
+    result = runner.invoke(app, ["extract", str(SAMPLES / SEEDS[4]), "--format", "json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["body"] == "千葉県知事" and len(doc["files"]) == 2
+
+
+def test_extract_names_the_file_when_it_is_not_an_assessment(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("会議メモ\n来週の予定\n", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(p)])
+    assert result.exit_code == 1
+    assert "notes.txt: not-an-assessment" in result.output
