@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
+import os
 import re
+import shutil
 import tempfile
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -11,6 +15,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from jinja2 import DictLoader, Environment, select_autoescape
 from pydantic import BaseModel
 from rdflib import BNode, Dataset, Literal, URIRef
@@ -119,6 +124,17 @@ class TableOut(BaseModel):
     rows: list[list[str | None]]
 
 
+class IngestOut(BaseModel):
+    """What an ingest added: the named graph (replacing earlier versions of the same file name)."""
+    graph: str
+    assessment: str
+    fileName: str
+    triples: int
+    replaced: list[str]
+    findings: dict[str, int]
+    summary: dict
+
+
 class GraphOut(BaseModel):
     title: str
     notes: list[str]
@@ -172,6 +188,8 @@ class Site:
         self.samples_dir = Path(samples_dir) if samples_dir else None
         self.timeout = timeout
         self.max_results = max_results
+        self.lock = RWLock()
+        self.upload_dir: Path | None = None      # ingested documents, for their source pages
 
     def select(self, text: str, **bindings) -> list[dict]:
         res = self.ds.query(sparql_prologue() + text, initBindings=bindings or None)
@@ -264,17 +282,178 @@ class Site:
             return None
         if not any(True for _ in self.ds.subjects(PIA.fileName, Literal(name))):
             return None
-        p = self.samples_dir / name
-        return p if p.is_file() else None
+        for folder in (self.upload_dir, self.samples_dir):
+            if folder is not None and (folder / name).is_file():
+                return folder / name
+        return None
 
+    def replace_document(self, name: str, result) -> tuple[URIRef, list[str], int]:
+        """Add a processed document as its named graph, dropping graphs of earlier versions of the same file name.
+        The caller holds the write lock."""
+        from .mapping import graph_iri
+
+        name_lit = Literal(name)
+        old = [g.identifier for g in list(self.ds.graphs())
+               if g.identifier != SHARED_GRAPH and (None, PIA.fileName, name_lit) in g]
+        for gid in old:
+            self.ds.remove_graph(self.ds.graph(gid))
+        gid = graph_iri(result.assessment.sha256)
+        named = self.ds.graph(gid)
+        for t in result.graph:
+            named.add(t)
+        shared = self.ds.graph(SHARED_GRAPH)
+        for t in result.shared or ():
+            shared.add(t)
+        return gid, [str(g) for g in old], len(named)
+
+
+
+# ---------------------------------------------------------------------------------------------------
+# request-size limits and the store's read/write lock
+
+
+class RWLock:
+    """Many readers or one writer (writers first, so an ingest is not starved by a stream of queries)."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    def try_read(self) -> bool:
+        with self._cond:
+            if self._writer or self._writers_waiting:
+                return False
+            self._readers += 1
+            return True
+
+    def acquire_read(self) -> None:
+        with self._cond:
+            while self._writer or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+
+    def release_read(self) -> None:
+        with self._cond:
+            self._readers -= 1
+            if not self._readers:
+                self._cond.notify_all()
+
+    def acquire_write(self) -> None:
+        with self._cond:
+            self._writers_waiting += 1
+            try:
+                while self._writer or self._readers:
+                    self._cond.wait()
+            finally:
+                self._writers_waiting -= 1
+            self._writer = True
+
+    def release_write(self) -> None:
+        with self._cond:
+            self._writer = False
+            self._cond.notify_all()
+
+
+INGEST_PATH = "/api/ingest"
+
+
+async def _send_text(send, status: int, message: str, headers: list | None = None) -> None:
+    body = (message + "\n").encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                            (b"x-content-type-options", b"nosniff"), (b"connection", b"close"), *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Guard:
+    """Outermost ASGI layer: refuses requests over the size limits before any handler sees them (413 for a body,
+    414 for a URL), and holds the store's read lock while a request is answered (an ingest takes the write lock)."""
+
+    def __init__(self, app, max_body: int, max_ingest_body: int, max_url: int, lock: RWLock, ingest_gate=None):
+        self.app, self.max_body, self.max_ingest_body, self.max_url, self.lock = app, max_body, max_ingest_body, max_url, lock
+        self.ingest_gate = ingest_gate    # headers -> None or (status, message, headers): checked before the body is read
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        ingest = path == INGEST_PATH
+        limit = self.max_ingest_body if ingest else self.max_body
+        url_len = len(scope.get("raw_path") or path.encode("utf-8", "replace")) + len(scope.get("query_string") or b"")
+        if url_len > self.max_url:
+            return await _send_text(send, 414, f"request URL too long: {url_len} bytes, the server's limit is "
+                                    f"{self.max_url} bytes; send a long query with POST (application/sparql-query)")
+        if ingest and self.ingest_gate is not None and scope.get("method") == "POST":
+            refused = self.ingest_gate(scope.get("headers") or [])
+            if refused:
+                return await _send_text(send, *refused)
+        declared = None
+        for k, v in scope.get("headers") or []:
+            if k == b"content-length":
+                try:
+                    declared = int(v)
+                except ValueError:
+                    return await _send_text(send, 400, "bad Content-Length header")
+        what = "document" if ingest else "request body"
+        too_big = (f"{what} too large: the server's request-size limit for {path} is {limit} bytes "
+                   f"({limit / 1048576:g} MB)")
+        if declared is not None and declared > limit:
+            return await _send_text(send, 413, too_big + f"; this one declares {declared} bytes")
+        chunks, total = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > limit:
+                return await _send_text(send, 413, too_big)
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        if ingest:      # takes the write lock itself, only around the store update
+            return await self.app(scope, replay, send)
+        if not self.lock.try_read():
+            await run_in_threadpool(self.lock.acquire_read)
+        try:
+            await self.app(scope, replay, send)
+        finally:
+            self.lock.release_read()
 
 # ---------------------------------------------------------------------------------------------------
 # the app
 
 
+MAX_REQUEST_BYTES = 1 << 20          # 1 MB: a query body or form
+MAX_INGEST_BYTES = 50 << 20          # 50 MB: an uploaded document
+MAX_URL_BYTES = 64 << 10             # 64 KB: path and query string (GET ?query=)
+INGEST_TOKEN_ENV = "PIA_GRAPH_INGEST_TOKEN"
+INGEST_NAME = re.compile(r"^[^/\\\x00-\x1f<>:\"|?*]{1,200}$")
+
+
 def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout: float = 10.0,
-               max_results: int = 10000) -> FastAPI:
-    """The web app over a loaded dataset (default graph = union of the named graphs)."""
+               max_results: int = 10000, max_request_bytes: int = MAX_REQUEST_BYTES,
+               max_ingest_bytes: int = MAX_INGEST_BYTES, max_url_bytes: int = MAX_URL_BYTES,
+               allow_ingest: bool = False, ingest_token: str | None = None) -> FastAPI:
+    """The web app over a loaded dataset (default graph = union of the named graphs).
+
+    Limits: query_timeout seconds and max_results rows/triples per query; max_request_bytes per request body
+    (413 above it), max_ingest_bytes for an uploaded document, max_url_bytes for the URL (414).
+    allow_ingest turns on POST /api/ingest, which needs `Authorization: Bearer <ingest_token>`."""
+    if allow_ingest and not ingest_token:
+        raise ValueError("ingest needs a token: pass ingest_token or set " + INGEST_TOKEN_ENV)
     site = Site(dataset, samples_dir, query_timeout, max_results)
     env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
     env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")))
@@ -282,6 +461,20 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                   description="特定個人情報保護評価書 (My Number privacy impact assessments) as a knowledge graph: "
                               "SPARQL endpoint at /sparql, web pages, and this JSON API.")
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
+    def ingest_refusal(headers) -> tuple | None:
+        """Why an ingest request is refused before its body is read: ingest off (404) or no valid token (401)."""
+        if not allow_ingest:
+            return 404, "not found: ingest is off (start the server with --allow-ingest)"
+        auth = next((v.decode("latin-1") for k, v in headers if k.lower() == b"authorization"), "")
+        scheme, _, given = auth.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8", "replace"),
+                                                                 ingest_token.encode("utf-8")):
+            return (401, "unauthorized: send Authorization: Bearer <ingest token>",
+                    [(b"www-authenticate", b'Bearer realm="pia-graph ingest"')])
+        return None
+
+    app.add_middleware(Guard, max_body=max_request_bytes, max_ingest_body=max_ingest_bytes, max_url=max_url_bytes,
+                       lock=site.lock, ingest_gate=ingest_refusal)
     app.state.site = site
 
     @app.middleware("http")
@@ -352,8 +545,9 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             return PlainTextResponse(f"unsupported content type {ctype!r}: send application/sparql-query or "
                                      "application/x-www-form-urlencoded\n", status_code=415)
         fmt = (params.get("format") or params.get("output") or [None])[0]
-        return sparql_response(request, query, params.get("default-graph-uri", []),
-                               params.get("named-graph-uri", []), fmt)
+        # off the event loop: a query may run up to the time limit
+        return await run_in_threadpool(sparql_response, request, query, params.get("default-graph-uri", []),
+                                       params.get("named-graph-uri", []), fmt)
 
     # -- pages ----------------------------------------------------------------------------------------
     @app.get("/favicon.ico", include_in_schema=False)
@@ -646,6 +840,54 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             raise HTTPException(e.status, e.message)
         return TableOut(columns=columns, rows=body)
 
+    # -- ingest (off unless allow_ingest; behind a bearer token) -----------------------------------------
+    ingest_body = {"required": True, "description": "The document: text (UTF-8/16, CP932, EUC-JP) or PDF bytes",
+                   "content": {m: {"schema": {"type": "string", "format": "binary"}}
+                               for m in ("application/octet-stream", "text/plain", "application/pdf")}}
+
+    @app.post(INGEST_PATH, response_model=IngestOut, tags=["ingest"], include_in_schema=allow_ingest,
+              summary="Add or replace one assessment document (needs --allow-ingest and the bearer token)",
+              openapi_extra={"requestBody": ingest_body},
+              responses={401: {"description": "missing or wrong token"}, 404: {"description": "ingest is off"},
+                         413: {"description": "document too large"},
+                         422: {"description": "not an assessment, or unreadable: the pipeline's error"}})
+    async def api_ingest(request: Request, filename: str | None = Query(None, description="the document's file name "
+                         "(or the X-Filename header); an earlier document of the same name is replaced"),
+                         validate: bool = Query(True, description="run the SHACL shapes and report the findings")):
+        refused = ingest_refusal(request.headers.raw)
+        if refused:
+            return PlainTextResponse(refused[1] + "\n", status_code=refused[0],
+                                     headers={k.decode(): v.decode() for k, v in (refused[2] if len(refused) > 2 else [])})
+        name = (filename or request.headers.get("x-filename") or "").strip()
+        from .pipeline import SUFFIXES, process
+        if (not INGEST_NAME.match(name) or Path(name).name != name or name in (".", "..")
+                or Path(name).suffix.lower() not in SUFFIXES):
+            return PlainTextResponse(f"bad file name {name!r}: give a plain file name ending in "
+                                     f"{', '.join(sorted(SUFFIXES))} (?filename= or X-Filename)\n", status_code=400)
+        data = await request.body()
+        tmp = Path(tempfile.mkdtemp(prefix="pia-graph-ingest-"))
+        try:
+            path = tmp / name
+            path.write_bytes(data)
+            result = await run_in_threadpool(process, path, validate)
+            if not result.ok:
+                message = " ".join(str(result.error).replace(str(tmp) + os.sep, "").split())
+                return PlainTextResponse(message + "\n", status_code=422)
+            if site.upload_dir is None:
+                site.upload_dir = Path(tempfile.mkdtemp(prefix="pia-graph-uploads-"))
+            await run_in_threadpool(site.lock.acquire_write)
+            try:
+                gid, replaced, triples = site.replace_document(name, result)
+                shutil.copyfile(path, site.upload_dir / name)
+            finally:
+                site.lock.release_write()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        from .validate import counts as finding_counts
+        return IngestOut(graph=str(gid), assessment=str(next(iter(result.graph.subjects(RDF.type, PIA.Assessment)), "")),
+                         fileName=name, triples=triples, replaced=replaced,
+                         findings=dict(finding_counts(result.findings)), summary=result.summary())
+
     @app.get("/api/graph", response_model=GraphOut, tags=["api"], summary="The graph view's nodes and edges")
     def api_graph(focus: str | None = None, under: str | None = None, type: list[str] | None = Query(None),
                   depth: int = 1, max_nodes: int = MAX_NODES):
@@ -705,12 +947,23 @@ def load_graph(graph: Path | None, samples_dir: Path | None = None) -> Dataset:
 
 
 def serve_main(graph: Path | None, host: str = "127.0.0.1", port: int = 8000, samples_dir: Path | None = None,
-               query_timeout: float = 10.0, max_results: int = 10000, log_level: str = "info") -> None:
-    """Load the graph (default: the bundled samples) and serve it with uvicorn until interrupted."""
+               query_timeout: float = 10.0, max_results: int = 10000, log_level: str = "info",
+               max_request_bytes: int = MAX_REQUEST_BYTES, max_ingest_bytes: int = MAX_INGEST_BYTES,
+               allow_ingest: bool = False, ingest_token: str | None = None) -> None:
+    """Load the graph (default: the bundled samples) and serve it with uvicorn until interrupted.
+
+    With allow_ingest, POST /api/ingest takes documents behind `Authorization: Bearer <token>`; the token is
+    ingest_token, else the PIA_GRAPH_INGEST_TOKEN environment variable (refused to start without one)."""
     import uvicorn
 
+    if allow_ingest:
+        ingest_token = ingest_token or os.environ.get(INGEST_TOKEN_ENV) or None
+        if not ingest_token:
+            raise SystemExit(f"--allow-ingest needs a token: set {INGEST_TOKEN_ENV} (or pass --ingest-token)")
     ds = load_graph(graph, samples_dir)
-    app = create_app(ds, samples_dir=samples_dir or SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results)
+    app = create_app(ds, samples_dir=samples_dir or SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results,
+                     max_request_bytes=max_request_bytes, max_ingest_bytes=max_ingest_bytes,
+                     allow_ingest=allow_ingest, ingest_token=ingest_token)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 

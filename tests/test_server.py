@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -41,12 +42,11 @@ def ds(graph_file) -> Dataset:
     return load_dataset(graph_file)
 
 
-@pytest.fixture(scope="module")
-def server(ds):
-    """uvicorn serving the sample graph on 127.0.0.1 in a background thread."""
+@contextmanager
+def running(app):
+    """uvicorn serving app on 127.0.0.1 (a free port) in a background thread, stopped on exit."""
     import uvicorn
 
-    app = create_app(ds, samples_dir=SAMPLES, query_timeout=10.0, max_results=10000)
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -54,11 +54,22 @@ def server(ds):
     deadline = time.monotonic() + 15
     while not srv.started:
         assert time.monotonic() < deadline, "server did not start"
+        assert thread.is_alive(), "server thread died"
         time.sleep(0.05)
-    yield type("S", (), {"base": f"http://127.0.0.1:{port}", "endpoint": f"http://127.0.0.1:{port}/sparql",
-                         "site": app.state.site})
-    srv.should_exit = True
-    thread.join(5)
+    try:
+        yield type("S", (), {"base": f"http://127.0.0.1:{port}", "endpoint": f"http://127.0.0.1:{port}/sparql",
+                             "site": app.state.site, "app": app})
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(ds):
+    """uvicorn serving the sample graph on 127.0.0.1 in a background thread."""
+    app = create_app(ds, samples_dir=SAMPLES, query_timeout=10.0, max_results=10000)
+    with running(app) as s:
+        yield s
 
 
 def flagship_text() -> str:
@@ -343,3 +354,100 @@ def test_document_text_is_escaped_everywhere(tmp_path):
     out = tmp_path / "v.html"
     write_viz(ds, out)
     assert XSS not in out.read_text(encoding="utf-8")
+
+
+# -- request-size limits ------------------------------------------------------------------------------------
+
+def test_request_size_limit(ds):
+    """Bodies over the limit get 413 with the limit in the message (declared or streamed); long URLs get 414;
+    the server answers normally afterwards."""
+    app = create_app(ds, samples_dir=SAMPLES, max_request_bytes=4096, max_url_bytes=8192)
+    filler = "# " + "x" * 5000 + "\n"
+    big = filler + "ASK { ?s ?p ?o }"
+    with running(app) as s, httpx.Client(timeout=20) as c:
+        for r in (c.post(s.endpoint, content=big.encode(), headers={"Content-Type": "application/sparql-query"}),
+                  c.post(s.endpoint, data={"query": big}),
+                  c.post(s.base + "/api/summary", content=b"x" * 5000),
+                  c.post(s.endpoint, content=iter([b"# x\n"] * 2000),          # chunked: no Content-Length
+                         headers={"Content-Type": "application/sparql-query"})):
+            assert r.status_code == 413, r.text
+            assert "too large" in r.text and "4096 bytes" in r.text
+        r = c.get(s.endpoint, params={"query": "# " + "y" * 9000 + "\nASK { ?s ?p ?o }"})
+        assert r.status_code == 414 and "too long" in r.text and "POST" in r.text
+        small = c.post(s.endpoint, content=b"ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"})
+        assert small.status_code == 200 and small.json()["boolean"] is True
+        assert c.get(s.base + "/api/summary").status_code == 200
+
+
+# -- ingest -------------------------------------------------------------------------------------------------
+
+TOKEN = "s3cret-token-for-tests"
+
+
+def count_assessments(c, endpoint) -> int:
+    r = c.get(endpoint, params={"query": "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a pia:Assessment }"},
+              headers={"Accept": "text/csv"})
+    return int(r.text.splitlines()[1])
+
+
+def test_ingest_off_by_default(server):
+    r = httpx.post(server.base + "/api/ingest", params={"filename": "x.txt"}, content=b"hello",
+                   headers={"Authorization": "Bearer anything"})
+    assert r.status_code == 404 and "ingest is off" in r.text
+    assert "/api/ingest" not in httpx.get(server.base + "/openapi.json").json()["paths"]
+    with pytest.raises(ValueError):
+        create_app(Dataset(), allow_ingest=True)        # never on without a token
+
+
+def test_ingest_with_token(graph_file, tmp_path):
+    ds = load_dataset(graph_file)                      # a copy of its own: this test writes to it
+    seed = SAMPLES / "002_528b050b7c0b5747.txt"
+    text = seed.read_bytes()
+    limit = len(text) + 10_000
+    app = create_app(ds, samples_dir=SAMPLES, allow_ingest=True, ingest_token=TOKEN, max_ingest_bytes=limit)
+    url = "/api/ingest"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with running(app) as s, httpx.Client(base_url=s.base, timeout=60) as c:
+        assert "/api/ingest" in c.get("/openapi.json").json()["paths"]
+        n0 = count_assessments(c, s.endpoint)
+        graphs0 = {g.identifier for g in ds.graphs()}
+        # no token, wrong token, wrong scheme
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
+                        {"Authorization": f"Bearer {TOKEN}x"}):
+            r = c.post(url, params={"filename": "new.txt"}, content=text, headers=headers)
+            assert r.status_code == 401 and "unauthorized" in r.text, headers
+            assert r.headers["www-authenticate"].startswith("Bearer")
+        # bad file names
+        for name in ("../evil.txt", "a/b.txt", "", "x.exe", "..", "<script>.txt"):
+            r = c.post(url, params={"filename": name}, content=text, headers=auth)
+            assert r.status_code == 400 and "bad file name" in r.text, name
+        # a document that is not an assessment: 422 with the pipeline's one-line error, nothing stored
+        r = c.post(url, params={"filename": "notes.txt"}, content="買い物リスト\n牛乳\n".encode(), headers=auth)
+        assert r.status_code == 422 and "notes.txt" in r.text and len(r.text.strip().splitlines()) == 1, r.text
+        assert str(tmp_path) not in r.text and "pia-graph-ingest" not in r.text
+        r = c.post(url, params={"filename": "empty.txt"}, content=b"", headers=auth)
+        assert r.status_code == 422 and "empty.txt" in r.text
+        r = c.post(url, params={"filename": "big.txt"}, content=b"x" * (limit + 1), headers=auth)
+        assert r.status_code == 413 and "document too large" in r.text
+        assert {g.identifier for g in ds.graphs()} == graphs0 and count_assessments(c, s.endpoint) == n0
+        # a new document under a new name: one more assessment, its source page served (assessments are
+        # content-addressed, so the upload differs from the loaded seed in one place)
+        first = text.replace("久留米市".encode(), "久留米市Ａ".encode(), 1)
+        r = c.post(url, content=first, headers={**auth, "X-Filename": "uploaded-002.txt"}, params={"validate": "false"})
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert out["fileName"] == "uploaded-002.txt" and out["triples"] > 100 and out["replaced"] == []
+        assert out["summary"]["files"] >= 1
+        assert count_assessments(c, s.endpoint) == n0 + 1
+        assert c.get("/source/uploaded-002.txt").status_code == 200
+        # a changed version under the same name replaces it (validated this time)
+        changed = text.replace("久留米市".encode(), "久留米市役所".encode(), 1)
+        assert changed != text
+        r2 = c.post(url, params={"filename": "uploaded-002.txt"}, content=changed, headers=auth)
+        assert r2.status_code == 200, r2.text
+        assert r2.json()["replaced"] == [out["graph"]] and r2.json()["graph"] != out["graph"]
+        assert set(r2.json()["findings"]) >= {"Violation", "Warning"}
+        assert count_assessments(c, s.endpoint) == n0 + 1
+        assert URIRef(out["graph"]) not in {g.identifier for g in ds.graphs()}
+        q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % r2.json()["graph"]
+        assert int(c.get(s.endpoint, params={"query": q}, headers={"Accept": "text/csv"}).text.splitlines()[1]) > 100
