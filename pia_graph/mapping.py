@@ -278,6 +278,7 @@ class _Mapper:
             self.text(cn, PIA.before, ch.before)
             self.text(cn, PIA.after, ch.after)
             self.text(cn, PIA.explanation, ch.explanation)
+            self.text(cn, RDF.value, ch.text)
             if ch.timing:
                 g.add((cn, PIA.submissionTiming, Literal(ch.timing, lang="ja")))
             self.prov(cn, ch.span)

@@ -175,6 +175,7 @@ class ChangeRow(BaseModel):
     after: str | None = None
     timing: Literal["事前", "事後"] | None = None
     explanation: str | None = None
+    text: str = ""            # the whole row as written: PDF text can run its cells together
     span: Span
 
 

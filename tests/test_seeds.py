@@ -219,3 +219,29 @@ def test_network_linkage(seed, extracted):
     assert doc.linkage_done == done
     if exp["network_linkage"]["basis"]:
         assert compact(fold(doc.linkage_basis.text))[:40] == compact(fold(exp["network_linkage"]["basis"]))[:40]
+
+
+def test_change_history_rows(extracted):
+    """別添3 rows: the table export has one row a line; PDF text is cut at dates, item codes and 提出時期."""
+    assert len(extracted[SEEDS[4]].changes) == expected_for(SEEDS[4])["change_history_rows"]
+    n002 = len(extracted[SEEDS[2]].changes)
+    assert 0.85 * expected_for(SEEDS[2])["change_history_rows"] <= n002 <= 1.05 * expected_for(SEEDS[2])["change_history_rows"]
+    sapporo = extracted[SEEDS[1]].changes
+    assert len(sapporo) >= 25 and all(c.timing for c in sapporo)
+    assert sapporo[0].item.startswith("I-1-②")
+
+
+def test_change_history_is_not_current_fact(extracted):
+    """Old values quoted in 別添3 (番号法第19条第7号) never become the body's current citations."""
+    doc = extracted[SEEDS[3]]
+    current = [c for c in doc.linkage_basis.citations if c.law_name.startswith("行政手続における特定の個人")]
+    assert current and all(c.item != "7" for c in current if c.article == "19")
+    assert any("第19条第7号" in (ch.before or ch.text) for ch in doc.changes)
+
+
+def test_annex_recipient_table(extracted):
+    """Seed 001's 別紙1 lists the 主務省令第2条 rows its 提供先1 stands for."""
+    doc = extracted[SEEDS[1]]
+    rows = [r.row for r in doc.annex_rows if r.annex == "別紙1"]
+    assert {"20", "28", "37", "166"} <= set(rows) and len(rows) >= 45
+    assert len(rows) == len(set(rows))

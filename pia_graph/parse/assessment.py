@@ -694,14 +694,25 @@ class _Parser:
                                                 span=_span(ln.n, last)))
 
     # -- 別添3 change history -------------------------------------------------------------------------
+    _ITEM_CODE = re.compile(r"^((I|II|III|IV|V|VI|Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)([-－ー−(]|$)|\(別添\d\))")
+
+    _ITEM_START = re.compile(r"^(I|II|III|IV|V|VI|Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)[^A-Za-z]|^(表紙|\(別添\d\)|\(別紙\d\))")
+
     def parse_changes(self, section: Section) -> None:
         rows: list[list[Line]] = []
+        dated = any(parse_japanese_date(ln.raw.split("\t")[0]) and len(compact(ln.raw.split("\t")[0])) <= 12
+                    for ln in section.lines if not ln.blank)
         for ln in section.lines:
             if ln.blank:
                 continue
             first_cell = ln.raw.split("\t")[0]
             if parse_japanese_date(first_cell) and re.match(r"^\s*(令和|平成|昭和|\d{4})", ln.text) and len(compact(first_cell)) <= 12:
                 rows.append([ln])
+            elif not dated and self._ITEM_CODE.match(ln.key):
+                rows.append([ln])     # a table without a date column: each row starts with its item code (Ⅰ－４－①)
+            elif dated and rows and self._ITEM_START.match(ln.key) and any(
+                    x.key in ("事前", "事後") or x.key.endswith(("事前", "事後")) for x in rows[-1]):
+                rows.append([ln])     # a row whose date cell is empty: it starts with the item after the last row's 提出時期
             elif ln.raw.startswith("\t") and "\t" in ln.raw.strip("\t") and rows:
                 rows.append([ln])     # a table row whose date cell is empty (same date as above)
             elif rows:
@@ -715,11 +726,15 @@ class _Parser:
             if len(cells) >= 4:
                 item, before, after = cells[1], cells[2] or None, cells[3] or None
                 explanation = cells[5] if len(cells) > 5 else None
+            elif self._ITEM_CODE.match(head.key):
+                # PDF text runs the before/after cells together: keep the code as the item, the rest as text.
+                item, before, after, explanation = head.text, None, None, None
             else:
                 item = "\n".join(ln.text for ln in row[1:]) or head.text
                 before = after = explanation = None
             self.doc.changes.append(ChangeRow(date=date, item=item, before=before, after=after, timing=timing,
-                                              explanation=explanation or None, span=_span(row[0].n, row[-1].n)))
+                                              explanation=explanation or None, text=text,
+                                              span=_span(row[0].n, row[-1].n)))
 
 
 def parse_assessment(name: str, sha256: str, raw_lines: list[str]) -> Assessment:
