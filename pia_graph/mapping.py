@@ -82,6 +82,7 @@ class _Mapper:
         self.g = Graph()          # this document's facts
         self.shared = Graph()     # statutes and parties, merged across documents
         self.source = ID[f"document/{doc.sha256}"]
+        self.assessment = ID[self.base]
         self.unknowns = 0
 
     def iri(self, *parts) -> URIRef:
@@ -90,6 +91,9 @@ class _Mapper:
     def prov(self, node, span: Span | None) -> None:
         """Every extracted node says where it came from: the document and the line range."""
         self.g.add((node, PROV.wasDerivedFrom, self.source))
+        if node != self.assessment:
+            # A direct link to the assessment keeps queries from joining every node of a document with every other.
+            self.g.add((node, PIA.inAssessment, self.assessment))
         if span is not None:
             self.g.add((node, PIA.lineStart, Literal(span.start, datatype=XSD.integer)))
             self.g.add((node, PIA.lineEnd, Literal(span.end, datatype=XSD.integer)))
