@@ -136,14 +136,18 @@ def validate(graph: Path = typer.Argument(..., help="A graph file written by bui
 
 @app.command()
 def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq file, a canned query name, or SPARQL text"),
-          data: Path = typer.Option(..., "--data", "-d", help="Graph file to query"),
+          data: Optional[Path] = typer.Option(None, "--data", "-d", help="Graph file to query"),
+          store: Optional[Path] = typer.Option(None, "--store", help="…or a pyoxigraph store written by `load`"),
           fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json")):
     """Run a SPARQL query over a graph file."""
     from .query import QueryError, format_result, resolve_query, rows, run
-    from .store import load_dataset
+    from .store import load_dataset, open_store_dataset
 
+    if (data is None) == (store is None):
+        err.print("[red]error:[/red] give exactly one of --data GRAPH or --store DIR")
+        raise typer.Exit(2)
     try:
-        ds = load_dataset(data)
+        ds = load_dataset(data) if data is not None else open_store_dataset(store)
         result = run(ds, resolve_query(query_text))
     except (QueryError, FileNotFoundError, ValueError) as e:
         err.print(f"[red]error:[/red] {e}")
@@ -197,12 +201,64 @@ def queries():
 
 
 @app.command()
+def load(paths: List[Path] = typer.Argument(..., help="Assessment documents or folders of them"),
+         store: str = typer.Option(..., "--store", help="A directory (pyoxigraph on disk) or a SPARQL endpoint URL"),
+         jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for extraction"),
+         keep_history: bool = typer.Option(False, "--keep-history", help="Keep a replaced version as a dated graph"),
+         drop: Optional[List[str]] = typer.Option(None, "--drop", help="Drop a document (by file name) first")):
+    """Ingest documents into a persistent store: one named graph per document, keyed by its content hash.
+
+    Re-ingesting the same bytes is a no-op, a new version of the same file replaces its graph, and each
+    document is written in one transaction, so a crash leaves whole documents only."""
+    from .backends import ingest_paths, open_store
+    from .pipeline import collect
+
+    st = open_store(store)
+    try:
+        for name in drop or []:
+            out.print(f"dropped {name}" if st.drop(name) else f"[yellow]not in the store:[/yellow] {name}")
+        files = collect(paths) if paths else []
+        report = ingest_paths(st, files, jobs=jobs, progress=err.is_terminal, keep_history=keep_history)
+        table = Table(title=f"pia-graph load into {store}")
+        for c in ("document", "action", "triples", "detail"):
+            table.add_column(c)
+        for o in report.outcomes:
+            style = "red" if o.action == "error" else ""
+            table.add_row(o.name, f"[{style}]{o.action}[/{style}]" if style else o.action, str(o.triples),
+                          o.error or (f"replaced {o.replaced}" if o.replaced else ""))
+        out.print(table)
+        out.print(f"added {report.count('added')}, replaced {report.count('replaced')}, unchanged "
+                  f"{report.count('unchanged')}, failed {report.count('error')} in {report.seconds:.1f} s; "
+                  f"{st.triple_count()} triples in the store")
+        failed = report.count("error")
+    finally:
+        st.close()
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(graph: Optional[Path] = typer.Argument(None, help="Graph file (default: build and serve the bundled samples)"),
+          store: Optional[Path] = typer.Option(None, "--store", help="Serve a pyoxigraph store written by `load`"),
           host: str = typer.Option("127.0.0.1", "--host"),
           port: int = typer.Option(8000, "--port"),
           query_timeout: float = typer.Option(10.0, "--query-timeout", help="Seconds a SPARQL query may run"),
           max_results: int = typer.Option(10000, "--max-results", help="Rows a SPARQL query may return")):
     """Serve the graph: SPARQL 1.1 endpoint at /sparql, web pages, JSON API (/docs) and the graph view."""
+    if store is not None:
+        import uvicorn
+
+        from .server import SAMPLES_DIR, create_app
+        from .store import open_store_dataset
+
+        try:
+            ds = open_store_dataset(store)
+        except FileNotFoundError as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2)
+        uvicorn.run(create_app(ds, samples_dir=SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results),
+                    host=host, port=port)
+        return
     from .server import serve_main
 
     serve_main(graph, host=host, port=port, query_timeout=query_timeout, max_results=max_results)

@@ -69,3 +69,18 @@ def load_dataset(path: str | Path, fmt: str | None = None) -> Dataset:
     else:
         ds.default_graph.parse(path, format=fmt) if hasattr(ds, "default_graph") else ds.parse(path, format=fmt)
     return ds
+
+
+def open_store_dataset(directory: str | Path) -> Dataset:
+    """A pyoxigraph store written by `pia-graph load` as an rdflib Dataset.
+
+    oxrdflib makes rdflib hand SPARQL to pyoxigraph's own engine, so the web app and the CLI query the store
+    at oxigraph's speed through the same rdflib interface they use for a graph file."""
+    path = Path(directory)
+    live = path / "live" if (path / "live").is_dir() else path
+    if not (live / "CURRENT").exists():
+        raise FileNotFoundError(f"{directory}: not a pia-graph store (run `pia-graph load … --store {directory}` first)")
+    ds = Dataset(store="Oxigraph", default_union=True)
+    ds.open(str(live), create=False)
+    bind_all(ds)
+    return ds

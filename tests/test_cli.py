@@ -113,3 +113,16 @@ def test_extract_names_the_file_when_it_is_not_an_assessment(tmp_path):
     result = runner.invoke(app, ["extract", str(p)])
     assert result.exit_code == 1
     assert "notes.txt: not-an-assessment" in result.output
+
+
+def test_load_into_a_store_is_idempotent_and_answers_like_the_file(sample_graph, tmp_path):
+    store = tmp_path / "store"
+    first = runner.invoke(app, ["load", str(SAMPLES), "--store", str(store)])
+    assert first.exit_code == 0, first.output
+    assert "added 5" in first.output
+    again = runner.invoke(app, ["load", str(SAMPLES), "--store", str(store)])
+    assert "added 0, replaced 0, unchanged 5" in again.output
+    from_store = runner.invoke(app, ["query", "files-to-kiko", "--store", str(store), "-f", "json"])
+    from_file = runner.invoke(app, ["query", "files-to-kiko", "--data", str(sample_graph), "-f", "json"])
+    key = lambda r: (r["source"], r["article"])  # noqa: E731
+    assert sorted(json.loads(from_store.stdout), key=key) == sorted(json.loads(from_file.stdout), key=key)
