@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from . import vocab
 from .model import Assessment, Band, Choice, CitationRef, LegalBasis, Mark, Span
 from .namespaces import DPV, ELI, ID, PIA, SHARED_GRAPH, bind_all
-from .parties import KIKO, home_prefecture, party_key
+from .parties import KIKO, party_key
 
 FORM_LABELS = {"full": ("全項目評価書", "Full assessment"), "focused": ("重点項目評価書", "Focused assessment"),
                "basic": ("基礎項目評価書", "Basic assessment")}
@@ -386,7 +386,7 @@ class _Mapper:
                             (PIA.declaredTransferCount, fs.transfer_declared)):
             if value is not None:
                 g.add((fn, prop, Literal(value, datatype=XSD.integer)))
-        prefecture = home_prefecture(self.doc.body, "") if self.doc.body else None
+        prefecture = self.doc.prefecture
         for p in fs.provisions:
             kind = "provision" if p.kind == "提供" else "transfer"
             pn = self.iri("file", str(fs.n), kind, str(p.n))

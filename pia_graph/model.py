@@ -206,6 +206,7 @@ class Assessment(BaseModel):
     changes: list[ChangeRow] = Field(default_factory=list)
     verdicts: list[RiskVerdict] = Field(default_factory=list)
     fields: list[Field_] = Field(default_factory=list)
+    prefecture: str | None = None     # what 都道府県 means in this (municipal) document, where the text names it
     abbreviations: dict[str, str] = Field(default_factory=dict)
     lacks: list[str] = Field(default_factory=list)        # parts of the form the text does not contain
     notes: list[str] = Field(default_factory=list)        # what the parser could not decide, in words

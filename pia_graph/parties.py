@@ -17,9 +17,6 @@ PREFECTURES = (
     "岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 熊本県 大分県 宮崎県 鹿児島県 沖縄県"
 ).split()
 
-# Cities whose prefecture the text may never spell out in full; only what a reader would know offhand.
-_CITY_PREFECTURE = {"札幌市": "北海道", "久留米市": "福岡県", "いわき市": "福島県", "千葉市": "千葉県"}
-
 _SPLIT = re.compile(r"及び|並びに|、|,")
 _BRANCH = re.compile(r"^(?P<company>.*?(株式会社|有限会社|合同会社|\(株\))(?:[^\s]*?)?)\s*(?P<branch>[^\s]*(支社|支店|営業所|事業所|本部|事業部))$")
 _COMPANY_PREFIX = re.compile(r"^(株式会社|有限会社|合同会社)\S+")
@@ -79,14 +76,17 @@ def split_parties(recipient: str) -> list[str]:
 
 
 def home_prefecture(body: str | None, text: str) -> str | None:
-    """The prefecture of a municipality: the one its body name or the document names most often."""
+    """The prefecture that 都道府県 means in a municipality's document: the one its body's name starts with,
+    else the one the document itself names most often (at least twice). None when the text does not say: a
+    gazetteer guess would be a guess."""
+    if body and body.endswith("知事"):
+        return None           # a prefecture's own document: 都道府県 there means the prefectures at large
     if body:
         for pref in PREFECTURES:
             if body.startswith(pref):
                 return pref
-        for city, pref in _CITY_PREFECTURE.items():
-            if body.startswith(city):
-                return pref
+        if not re.search(r"(市|町|村|区)長$", body):
+            return None       # a prefecture's own document: 都道府県 is not "its" prefecture
     counts = Counter({p: text.count(p) for p in PREFECTURES})
     pref, n = counts.most_common(1)[0]
     return pref if n >= 2 else None

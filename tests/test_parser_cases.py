@@ -117,3 +117,18 @@ def test_one_cell_two_parties_and_annex_rows():
 def test_vendor_branch_is_dropped_from_the_party():
     assert canonical_party("富士通Ｊａｐａｎ株式会社　福岡支社") == "富士通Japan株式会社"
     assert canonical_party("BIPROGY株式会社北海道支店") == "BIPROGY株式会社"
+
+
+def test_prefecture_only_where_the_document_names_it():
+    from pia_graph.parties import home_prefecture
+    assert home_prefecture("札幌市長", "北海道及び機構と連携する。北海道知事に通知する。") == "北海道"
+    assert home_prefecture("いわき市長", "都道府県に通知する。") is None          # not named: no guess
+    assert home_prefecture("千葉県知事", "千葉県 千葉県 千葉県") is None            # a prefecture's own document
+    assert home_prefecture("福岡県久留米市長", "") == "福岡県"
+
+
+def test_municipal_provision_to_todofuken_links_the_prefecture(extracted):
+    from pia_graph.mapping import assessment_graphs, party_iri
+    from pia_graph.namespaces import PIA
+    g, shared, _ = assessment_graphs(extracted["001_c929cc07fcd15d36.txt"])
+    assert party_iri("北海道") in set(g.objects(None, PIA.recipientResolved))

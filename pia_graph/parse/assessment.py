@@ -8,7 +8,7 @@ from .. import citations as cit
 from ..model import (AnnexRow, Assessment, Band, ChangeRow, CitationRef, Field_, FileSection, LegalBasis, Mark,
                      Outsourcing, Provision, RiskVerdict, Span, System)
 from ..normalize import compact, parse_japanese_date, parse_japanese_month
-from ..parties import canonical_party, split_parties
+from ..parties import canonical_party, home_prefecture, split_parties
 from .. import vocab
 from .choices import read_band, read_checkboxes, read_choice_word
 from .fields import CHOICE_LINE, FILE_LABELS, NUM, Entry, LabelSpec, _spec, find_entries, value_span, value_text
@@ -143,6 +143,7 @@ class _Parser:
                 self.parse_changes(s)
             if s.name != "II":
                 self.keep(s.name, ([s.heading] if s.heading else []) + s.lines, s.heading.text if s.heading else s.name)
+        self.doc.prefecture = home_prefecture(self.doc.body, self.full_text)
         if self.doc.form is None:
             self.doc.notes.append("form not stated (no cover, no 様式 stamp) and not decidable from the field numbering")
         if has_cover:
