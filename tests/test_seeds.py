@@ -27,6 +27,14 @@ def file_named(doc, name):
     return None
 
 
+def described_files(doc, exp):
+    """(name, expectation, our file) for every expected file whose Ⅱ section we found."""
+    for name, pf in exp["per_file"].items():
+        f = file_named(doc, name)
+        if f is not None:
+            yield name, pf, f
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_cover(seed, extracted):
     doc, exp = extracted[seed], expected_for(seed)
@@ -94,10 +102,7 @@ def test_outsourcing(seed, extracted):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_declared_counts(seed, extracted):
     doc, exp = extracted[seed], expected_for(seed)
-    for name, pf in exp["per_file"].items():
-        f = file_named(doc, name)
-        if f is None:
-            continue
+    for name, pf, f in described_files(doc, exp):
         for key, ours in (("outsourcing", f.outsourcing_declared), ("provision", f.provision_declared),
                           ("transfer", f.transfer_declared)):
             theirs = pf["declared"][key]
@@ -204,10 +209,7 @@ def test_title_number_and_stamp(seed, extracted):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_retention_start_and_department(seed, extracted):
     doc, exp = extracted[seed], expected_for(seed)
-    for name, pf in exp["per_file"].items():
-        f = file_named(doc, name)
-        if f is None:
-            continue
+    for name, pf, f in described_files(doc, exp):
         assert f.retention_start == pf["retention_start"], name
         assert same(f.department, pf["department"]), name
 
