@@ -25,7 +25,7 @@ from . import __version__
 from .namespaces import ID, PIA, SHARED_GRAPH, bind_all, sparql_prologue
 from .query import canned_queries, rows as result_rows
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
-                              service_description)
+                              query_kind, service_description, translate)
 from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, build_view, label_of, page_path, qname, render_html
 from .web_templates import TEMPLATES
 
@@ -192,7 +192,7 @@ class Site:
         self.upload_dir: Path | None = None      # ingested documents, for their source pages
 
     def select(self, text: str, **bindings) -> list[dict]:
-        res = self.ds.query(sparql_prologue() + text, initBindings=bindings or None)
+        res = self.ds.query(translate(sparql_prologue() + text), initBindings=bindings or None)
         return [{str(v): r[v] for v in res.vars} for r in res]
 
     def label(self, node) -> str:
@@ -499,8 +499,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                 return RedirectResponse("/query", status_code=303)
             return Response(sd, media_type="text/turtle; charset=utf-8")
         try:
-            from .sparql_endpoint import prepare
-            kind = prepare(query, dg, ng).kind
+            kind = query_kind(query)
             mime = negotiate(kind, request.headers.get("accept"), fmt)
             kind, _result, body = execute(site.ds, query, dg, ng, timeout=site.timeout, max_results=site.max_results,
                                           serialize_as=mime)

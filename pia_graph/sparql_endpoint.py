@@ -6,6 +6,7 @@ import ctypes
 import csv
 import io
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import islice
 
@@ -54,6 +55,28 @@ class _Timeout(BaseException):
     """Raised inside the worker thread to stop a query that ran past its time."""
 
 
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: under concurrent requests it fails at random
+# ("Param.postParse2() missing 1 required positional argument", updates not recognised as updates). Every
+# parse and algebra translation in the server goes through this lock; evaluation runs outside it.
+PARSE_LOCK = threading.RLock()   # re-entrant: _compile parses while holding it
+
+
+def parse_query(text: str):
+    with PARSE_LOCK:
+        return parseQuery(text)
+
+
+def parse_update(text: str):
+    with PARSE_LOCK:
+        return parseUpdate(text)
+
+
+def translate(text: str):
+    """Parse and translate a query to its algebra (rdflib Query), under the parser lock."""
+    with PARSE_LOCK:
+        return translateQuery(parseQuery(text))
+
+
 UPDATE_OPS = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE", "Add": "ADD", "Move": "MOVE",
               "Copy": "COPY", "InsertData": "INSERT DATA", "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE",
               "Modify": "DELETE/INSERT"}
@@ -79,7 +102,7 @@ def _walk(node, seen=None):
 def _update_operations(text: str) -> list[str] | None:
     """The update operations in text if it parses as SPARQL Update, else None."""
     try:
-        parsed = parseUpdate(text)
+        parsed = parse_update(text)
     except Exception:
         return None
     ops = [UPDATE_OPS.get(c.name, c.name) for c in _walk(parsed) if isinstance(c, CompValue) and c.name in UPDATE_OPS]
@@ -103,20 +126,61 @@ class Prepared:
     named_graphs: list[URIRef]
 
 
-def prepare(text: str, default_graph_uris=(), named_graph_uris=()) -> Prepared:
-    """Parse and check a query: malformed -> 400 with the parser's message; update, LOAD, SERVICE -> 403."""
-    if not text or not text.strip():
-        raise MalformedQuery("empty query: send the SPARQL text as the 'query' parameter")
+_COMPILED: OrderedDict = OrderedDict()     # query text -> [kind, FROM, FROM NAMED, idle algebra objects] or error
+CACHE_SIZE = 256
+CACHE_MAX_TEXT = 32 * 1024
+POOL_SIZE = 4
+
+
+def _compile(text: str):
+    """(query, kind, FROM graphs, FROM NAMED graphs) for a query text, or the EndpointError it deserves.
+
+    Parsing costs ~0.1 s for a canned query and must be serialised (PARSE_LOCK), so compiled queries are kept in
+    a small LRU cache keyed by the text: an analyst's tool sends the same queries again and again. rdflib's
+    evaluation is not safe to run twice at once on one algebra object (the load test saw bindings leak between
+    concurrent runs), so each cached text keeps a pool of idle algebra objects: a request takes one (or compiles
+    a fresh one when all are busy) and gives it back with release() once its evaluation finished normally."""
+    with PARSE_LOCK:
+        hit = _COMPILED.get(text)
+        if hit is not None:
+            _COMPILED.move_to_end(text)
+            if isinstance(hit, EndpointError):
+                raise type(hit)(hit.message) if type(hit) is not EndpointError else EndpointError(hit.message, hit.status)
+            kind, fd, fn, idle = hit
+            q = idle.pop() if idle else _compile_uncached(text)[0]
+            return q, kind, fd, fn
+        try:
+            compiled = _compile_uncached(text)
+        except EndpointError as e:
+            if len(text) <= CACHE_MAX_TEXT:
+                _COMPILED[text] = e
+            raise
+        if len(text) <= CACHE_MAX_TEXT:
+            _COMPILED[text] = [compiled[1], compiled[2], compiled[3], []]
+        while len(_COMPILED) > CACHE_SIZE:
+            _COMPILED.popitem(last=False)
+        return compiled
+
+
+def release(text: str, query) -> None:
+    """Give a compiled query back to its text's pool after an evaluation that ran to its end."""
+    with PARSE_LOCK:
+        hit = _COMPILED.get(text)
+        if isinstance(hit, list) and len(hit[3]) < POOL_SIZE:
+            hit[3].append(query)
+
+
+def _compile_uncached(text: str):
     full = with_prefixes(text)
     try:
-        parseQuery(text)  # syntax first, on the text as sent, so the parser's line numbers are the client's
+        parse_query(text)  # syntax first, on the text as sent, so the parser's line numbers are the client's
     except Exception as e:
         ops = _update_operations(full)
         if ops is not None:
             raise refuse_update(ops) from None
         raise MalformedQuery(f"malformed SPARQL query: {e}") from None
     try:
-        q = translateQuery(parseQuery(full))
+        q = translate(full)
     except Exception as e:
         raise MalformedQuery(f"malformed SPARQL query: {e}") from None
     if any(isinstance(c, CompValue) and c.name == "ServiceGraphPattern" for c in _walk(q.algebra)):
@@ -133,11 +197,26 @@ def prepare(text: str, default_graph_uris=(), named_graph_uris=()) -> Prepared:
         elif d.get("named") is not None:
             from_named.append(URIRef(d.named))
     q.algebra["datasetClause"] = None
+    return q, kind, tuple(from_default), tuple(from_named)
+
+
+def prepare(text: str, default_graph_uris=(), named_graph_uris=()) -> Prepared:
+    """Parse and check a query: malformed -> 400 with the parser's message; update, LOAD, SERVICE -> 403."""
+    if not text or not text.strip():
+        raise MalformedQuery("empty query: send the SPARQL text as the 'query' parameter")
+    q, kind, from_default, from_named = _compile(text)
     dg = [URIRef(u) for u in default_graph_uris if u]
     ng = [URIRef(u) for u in named_graph_uris if u]
     if not dg and not ng:
-        dg, ng = from_default, from_named
+        dg, ng = list(from_default), list(from_named)
     return Prepared(q, kind, dg, ng)
+
+
+def query_kind(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (raises EndpointError like prepare)."""
+    prepared = prepare(text)
+    release(text, prepared.query)
+    return prepared.kind
 
 
 def dataset_for(ds: Dataset, default_graphs: list[URIRef], named_graphs: list[URIRef]) -> Dataset:
@@ -207,12 +286,18 @@ def execute(ds: Dataset, text: str, default_graph_uris=(), named_graph_uris=(), 
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        _interrupt(worker)
-        worker.join(2.0)
+        # the exception can land in a place that swallows it (a weakref or GC callback): send it again
+        for _ in range(10):
+            _interrupt(worker)
+            worker.join(0.2)
+            if not worker.is_alive():
+                break
         raise LimitExceeded(f"time limit exceeded: the query ran longer than {timeout:g} s (the server's query "
                             "time limit) and was stopped; narrow the query or add LIMIT", "time")
     if box.get("timeout"):
         raise LimitExceeded(f"time limit exceeded: the query ran longer than {timeout:g} s", "time")
+    if "result" in box and "error" not in box:
+        release(text, prepared.query)
     if "error" in box:
         e = box["error"]
         if isinstance(e, EndpointError):
