@@ -293,7 +293,8 @@ class _Mapper:
             g.add((a, PIA.hasRiskVerdict, vn))
             g.add((vn, RDF.type, PIA.RiskVerdict))
             g.add((vn, RDFS.label, Literal(v.question or "リスクへの対策は十分か", lang="ja")))
-            g.add((vn, PIA.stage, concept_iri("stage", v.stage)))
+            if v.stage:
+                g.add((vn, PIA.stage, concept_iri("stage", v.stage)))
             if v.verdict:
                 g.add((vn, PIA.verdict, concept_iri("verdict", v.verdict)))
             if v.file_n is not None and v.file_n in known_files:

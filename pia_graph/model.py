@@ -154,7 +154,7 @@ class FileSection(BaseModel):
 
 class RiskVerdict(BaseModel):
     file_n: int | None
-    stage: str             # concept key of STAGES
+    stage: str | None      # concept key of STAGES, None when no stage heading precedes it
     question: str
     verdict: str | None    # concept key of VERDICTS, None when unreadable
     span: Span

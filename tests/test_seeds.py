@@ -247,3 +247,17 @@ def test_annex_recipient_table(extracted):
     rows = [r.row for r in doc.annex_rows if r.annex == "別紙1"]
     assert {"20", "28", "37", "166"} <= set(rows) and len(rows) >= 45
     assert len(rows) == len(set(rows))
+
+
+def test_risk_verdicts(extracted):
+    """Ⅲ verdicts per file and stage; an empty box (an unused stage) is kept with no verdict, not dropped."""
+    from collections import Counter
+    sapporo = extracted[SEEDS[1]].verdicts
+    assert Counter(v.file_n for v in sapporo) == Counter({1: 21, 2: 22, 3: 22})
+    first = [v for v in sapporo if v.file_n == 1 and v.stage == "acquisition"]
+    assert first and first[0].verdict == "emphasised"      # line 2349: [ 特に力を入れている
+    assert any(v.verdict is None for v in sapporo)
+    fragment = extracted[SEEDS[0]].verdicts
+    assert {v.file_n for v in fragment} == {2} and len(fragment) >= 8
+    basic = extracted[SEEDS[3]].verdicts
+    assert len(basic) == 7 and all(v.verdict == "sufficient" for v in basic)

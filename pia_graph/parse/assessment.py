@@ -131,12 +131,14 @@ class _Parser:
         overview = [s for s in sections if s.name == "II"]
         if overview:
             self._reclaim_leading_fields(sections)
+            self._reclaim_trailing_risk(sections)
             self.parse_files(overview)
         elif self.doc.form != "basic":
             self.doc.lacks.append("II")
         for s in sections:
             if s.name in ("III", "risk-basic"):
-                self.parse_verdicts(s)
+                # A Ⅲ page that lost its heading belongs to the file whose Ⅱ it followed.
+                self.parse_verdicts(s, file_n=self.doc.files[-1].n if s.heading is None and self.doc.files else None)
             elif s.name == "sheet":
                 self.parse_sheet(s)
             elif s.name == "annex3":
@@ -644,10 +646,15 @@ class _Parser:
             timing=text("timing"), span=span)
 
     # -- Ⅲ verdicts -----------------------------------------------------------------------------------
-    def parse_verdicts(self, section: Section) -> None:
-        file_n = None
+    _VERDICT_BOX = re.compile(r"十\s*分\s*か\s*\[\s*(?P<answer>[^\[\]]*?)\s*(\]|$)")
+
+    def parse_verdicts(self, section: Section, file_n: int | None = None) -> None:
+        """Each "リスクへの対策は十分か [ 十分である ]" with the stage heading and file it sits under.
+
+        A verdict whose box is empty or torn is recorded with no verdict (unknown), not skipped; one that
+        precedes every stage heading (a reversed PDF page) is recorded with no stage."""
         stage = None
-        question_lines: list[Line] = []
+        question: Line | None = None
         files_seen = 0
         for ln in section.lines:
             if re.match(r"^(\d\.)?特定個人情報ファイル名", ln.key):
@@ -661,13 +668,44 @@ class _Parser:
                 if concept:
                     stage = concept.key
             if "十分か" in ln.key:
-                question_lines = [ln]
-            for m in re.finditer(r"\[\s*([^\[\]]+?)\s*(\]|$)", ln.text):
-                concept = vocab.VERDICTS.match(m.group(1))
-                if concept and compact(m.group(1)) == compact(concept.ja) and stage:
-                    q = question_lines[0] if question_lines else ln
-                    self.doc.verdicts.append(RiskVerdict(file_n=file_n, stage=stage, question=q.text.split("[")[0].strip(),
-                                                         verdict=concept.key, span=_span(ln.n)))
+                question = ln
+            answer = None
+            m = self._VERDICT_BOX.search(ln.text)
+            if m:
+                answer = m.group("answer")
+            elif question is not None and ln.n - question.n <= 3 and ln.key.startswith("["):
+                m2 = re.match(r"^\[\s*([^\[\]]*?)\s*(\]|$)", ln.text)
+                answer = m2.group(1) if m2 else None
+            if answer is None:
+                continue
+            concept = vocab.VERDICTS.match(answer) if answer else None
+            if concept is not None and compact(answer) != compact(concept.ja):
+                continue      # a longer phrase that merely starts like a verdict
+            q = question or ln
+            self.doc.verdicts.append(RiskVerdict(file_n=file_n, stage=stage, question=q.text.split("[")[0].strip(),
+                                                 verdict=concept.key if concept else None, span=_span(q.n, ln.n)))
+            question = None
+
+    def _reclaim_trailing_risk(self, sections: list[Section]) -> None:
+        """Ⅲ's first page can come out above its own heading, at the end of the last file's Ⅱ: move the lines
+        from the first risk question after Ⅱ's last storage field into Ⅲ."""
+        overview = [s for s in sections if s.name == "II"]
+        if not overview:
+            return
+        last = overview[-1]
+        entries = find_entries(last.lines, with_headers=False)
+        storage = [e for e in entries if e.family == "storage"]
+        after = storage[-1].line.n if storage else None
+        if after is None:
+            return
+        idx = next((i for i, ln in enumerate(last.lines)
+                    if ln.n > after and ("十分か" in ln.key or re.match(r"^リスク\d*:", ln.key))), None)
+        if idx is None:
+            return
+        moved = last.lines[idx:]
+        del last.lines[idx:]
+        pos = sections.index(last) + 1
+        sections.insert(pos, Section("III", None, moved))
 
     # -- 別紙 recipient tables ------------------------------------------------------------------------
     _ROW = re.compile(r"^(?P<row>\d+(の\d+)*)(項)?(\s+(?P<rest>.*))?$")
