@@ -10,7 +10,7 @@ from rdflib import Graph
 from functools import lru_cache
 
 from .mapping import assessment_graphs, vocabulary_graph
-from .model import Assessment, Mark
+from .model import Assessment
 from .parse.assessment import NotAnAssessment, parse_assessment
 from .read import InputError, read_source
 from .validate import Finding, counts, validate_graph
@@ -90,4 +90,4 @@ def process(path: str | Path, validate: bool = True) -> DocumentResult:
     return result
 
 
-__all__ = ["DocumentResult", "collect", "extract", "process", "Mark"]
+__all__ = ["DocumentResult", "collect", "extract", "process", "vocabulary"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from .. import citations as cit
-from ..model import (AnnexRow, Assessment, Band, ChangeRow, CitationRef, Field_, FileSection, LegalBasis, Mark,
+from ..model import (AnnexRow, Assessment, ChangeRow, CitationRef, Field_, FileSection, LegalBasis, Mark,
                      Outsourcing, Provision, RiskVerdict, Span, System)
 from ..normalize import compact, parse_japanese_date, parse_japanese_month
-from ..parties import canonical_party, home_prefecture, split_parties
+from ..parties import home_prefecture, split_parties
 from .. import vocab
 from .choices import read_band, read_checkboxes, read_choice_word
-from .fields import CHOICE_LINE, FILE_LABELS, NUM, Entry, LabelSpec, _spec, find_entries, value_span, value_text
+from .fields import CHOICE_LINE, FILE_LABELS, NUM, Entry, _spec, find_entries, value_span, value_text
 from .items import Cluster, cluster_rows
 from .layout import Line, Section, make_lines, split_sections
 
@@ -549,7 +549,6 @@ class _Parser:
                     fs.provision_declared = n
                 elif m.group("what") == "移転" and fs.transfer_declared is None:
                     fs.transfer_declared = n
-        entries = [e for e in find_entries(seg) if e.spec is None and e.header is None]
         # 委託の有無: "[ 委託する ] … （ N ） 件" or "[ 委託しない ]"
         for i, ln in enumerate(seg):
             if ln.key.startswith("委託の有無") or "委託の有無" in ln.key[:8]:
@@ -569,7 +568,6 @@ class _Parser:
                 if m:
                     fs.outsourcing_declared = int(m.group("n"))
                     break
-        del entries
 
     def outsourcing_row(self, fs: FileSection, c: Cluster) -> Outsourcing | None:
         if c.header is None and not c.get("contractor") and not c.get("content"):

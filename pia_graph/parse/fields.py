@@ -129,13 +129,11 @@ def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_h
                 kind = m.group(spec.kind_group) if spec.kind_group else None
                 entries.append(Entry(spec, None, line, kind, m.group(0), _inline_value(line, spec.pattern), []))
                 break
-    positions = {id(e.line): k for k, e in enumerate(entries)}
     idx_of = {ln.n: k for k, ln in enumerate(lines)}
     for k, e in enumerate(entries):
         start = idx_of[e.line.n] + 1
         end = idx_of[entries[k + 1].line.n] if k + 1 < len(entries) else len(lines)
         e.owned = lines[start:end]
-    del positions
     return entries
 
 
