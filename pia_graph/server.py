@@ -512,7 +512,29 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             headers["Content-Disposition"] = 'inline; filename="results.' + ("csv" if "csv" in mime else "tsv") + '"'
         return Response(body, media_type=content_type(mime), headers=headers)
 
-    @app.get("/sparql", tags=["sparql"], summary="SPARQL 1.1 query (GET); service description without ?query")
+    graph_params = [
+        {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
+         "description": "a named graph to use as the default graph (repeatable)"},
+        {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
+         "description": "a named graph to make available to GRAPH (repeatable)"},
+        {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "json, xml, csv, tsv, turtle, nt, json-ld (overrides Accept)"},
+    ]
+    sparql_get_doc = {"parameters": [
+        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "the SPARQL query (without it: the service description)"}, *graph_params]}
+    sparql_post_doc = {"parameters": graph_params, "requestBody": {"required": True, "content": {
+        "application/sparql-query": {"schema": {"type": "string"}},
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["query"], "properties": {
+            "query": {"type": "string"}, "default-graph-uri": {"type": "string"},
+            "named-graph-uri": {"type": "string"}}}}}}}
+    limit_responses = {400: {"description": "malformed query (the parser's message)"},
+                       403: {"description": "SPARQL Update, LOAD or SERVICE refused"},
+                       413: {"description": "request body over the size limit"},
+                       503: {"description": "time or result limit (X-PIA-Graph-Limit says which)"}}
+
+    @app.get("/sparql", tags=["sparql"], summary="SPARQL 1.1 query (GET); service description without ?query",
+             openapi_extra=sparql_get_doc, responses=limit_responses)
     def sparql_get(request: Request):
         qs = parse_qs(request.url.query, keep_blank_values=True)
         if "update" in qs:
@@ -521,7 +543,8 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         fmt = (qs.get("format") or qs.get("output") or [None])[0]
         return sparql_response(request, query, qs.get("default-graph-uri", []), qs.get("named-graph-uri", []), fmt)
 
-    @app.post("/sparql", tags=["sparql"], summary="SPARQL 1.1 query (POST form or application/sparql-query)")
+    @app.post("/sparql", tags=["sparql"], summary="SPARQL 1.1 query (POST form or application/sparql-query)",
+              openapi_extra=sparql_post_doc, responses={**limit_responses, 415: {"description": "unsupported type"}})
     async def sparql_post(request: Request):
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         qs = parse_qs(request.url.query, keep_blank_values=True)
