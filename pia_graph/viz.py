@@ -248,6 +248,16 @@ _CLICK_JS = """
 """
 
 
+def safe_url(url: str) -> str | None:
+    """A link target a click may follow: a path on this site or an http(s) URL, never javascript:/data: IRIs."""
+    u = (url or "").strip()
+    if u.startswith("/") and not u.startswith("//"):
+        return u
+    if re.match(r"(?i)^https?://[^\s<>\"'`]+$", u):
+        return u
+    return None
+
+
 def render_html(ds: Dataset, view: View, link=page_path, header_html: str = "", height: str = "82vh") -> str:
     """The view as one self-contained HTML page (no CDN: vis-network is inlined)."""
     from pyvis.network import Network
@@ -260,7 +270,7 @@ def render_html(ds: Dataset, view: View, link=page_path, header_html: str = "", 
         # pyvis switches to an innerHTML popup when a title contains "href"; keep titles plain text.
         tip = tip.replace("href", "hre\u200bf")
         net.add_node(str(n), label=_short(full), title=tip, color=t[3], shape=t[4], kind=t[2],
-                     url=(link(n) if link else str(n)), fullLabel=full)
+                     url=safe_url(link(n) if link else str(n)), fullLabel=full)
     for s, o, lab in view.edges:
         net.add_edge(str(s), str(o), label=_short(lab, 24), title=lab, arrows="to")
     options = {

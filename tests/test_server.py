@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -451,3 +453,109 @@ def test_ingest_with_token(graph_file, tmp_path):
         assert URIRef(out["graph"]) not in {g.identifier for g in ds.graphs()}
         q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % r2.json()["graph"]
         assert int(c.get(s.endpoint, params={"query": q}, headers={"Accept": "text/csv"}).text.splitlines()[1]) > 100
+
+
+HOSTILE = [XSS, '"><img src=x onerror=alert(2)>', "javascript:alert(3)", "' onmouseover='alert(4)' x='",
+           "</script><script>alert(5)</script>", "<!--<script>"]
+JS_IRI = "javascript:alert(6)"
+
+
+def hostile_labels_dataset(tmp_path: Path) -> Dataset:
+    ds, _ = hostile_dataset(tmp_path)
+    g = ds.graph(ID["graph/evil"])
+    party, row = ID["party/j-lis"], ID["assessment/evil/file/1/provision/1"]
+    for i, text in enumerate(HOSTILE):
+        node = ID[f"party/hostile-{i}"]
+        g.add((node, RDF.type, PIA.Party))
+        g.add((node, RDFS.label, Literal(text, lang="ja")))
+        g.add((row, URIRef("https://w3id.org/dpv#hasRecipient"), node))
+        g.add((row, RDFS.comment, Literal(text)))
+    g.add((row, RDFS.seeAlso, URIRef(JS_IRI)))            # a javascript: IRI as a node
+    g.add((URIRef(JS_IRI), RDF.type, PIA.Party))
+    g.add((URIRef(JS_IRI), RDFS.label, Literal(JS_IRI)))
+    g.add((party, URIRef("https://w3id.org/dpv#hasDataProcessor"), URIRef(JS_IRI)))
+    return ds
+
+
+def assert_inert(text: str, where: str) -> None:
+    """Parse the page as a browser would: no element, attribute or script that a hostile label made.
+    (Escaped text such as "&lt;img src=x onerror=…&gt;" is only text and passes.)"""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Check(HTMLParser):
+        script = False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img" and dict(attrs).get("src") == "x":
+                found.append(f"<img src=x> element")
+            for name, value in attrs:
+                v = (value or "").strip().lower()
+                if name.startswith("on") and "alert(" in v:
+                    found.append(f"handler attribute {name}={value!r}")
+                if name in ("href", "src", "action", "formaction") and v.startswith(("javascript:", "data:")):
+                    found.append(f"{name}={value!r}")
+                if name in ("x", "onmouseover"):
+                    found.append(f"attribute {name} injected")
+            self.script = tag == "script"
+
+        def handle_endtag(self, tag):
+            self.script = False
+
+        def handle_data(self, data):
+            # an injected script is one whose whole body is the payload (labels inside the view's JSON are data)
+            if self.script and data.strip().startswith("alert("):
+                found.append("injected script element: " + data.strip()[:80])
+
+    Check(convert_charrefs=True).feed(text)
+    assert not found, (where, found[:5])
+    assert "<script>alert" not in text.lower() and "</script><script>" not in text.lower(), where
+
+
+def test_hostile_labels_never_become_markup(tmp_path):
+    from fastapi.testclient import TestClient
+
+    ds = hostile_labels_dataset(tmp_path)
+    client = TestClient(create_app(ds, samples_dir=tmp_path))
+    evil_q = "SELECT ?x WHERE { ?x ?y " + XSS + ' "><img src=x onerror=alert(2)> }'
+    pages = ["/", "/id/party/j-lis", "/id/party/hostile-1", "/id/assessment/evil/file/1",
+             "/id/assessment/evil/file/1/provision/1", "/resource?iri=" + quote(JS_IRI, safe=""),
+             "/queries", "/queries/files-to-kiko", "/queries/files-to-kiko?kiko=" + quote(XSS, safe=""),
+             "/query?query=" + quote(evil_q, safe=""), "/query?query=" + quote(XSS, safe=""),
+             "/id/" + quote(XSS, safe=""), "/source/" + quote("<script>.txt", safe=""),
+             "/graph", "/graph?focus=" + quote(KIKO, safe=""),
+             "/graph?focus=" + quote(str(ID["assessment/evil/file/1/provision/1"]), safe="") + "&depth=2",
+             "/graph?focus=" + quote(XSS, safe=""), "/graph?under=" + quote(XSS, safe="")]
+    for url in pages:
+        r = client.get(url)
+        assert r.status_code < 500, url
+        if r.headers["content-type"].startswith("text/html"):
+            assert_inert(r.text, url)
+            if not url.startswith("/graph"):
+                assert "script-src 'none'" in r.headers["content-security-policy"], url
+                assert "<script" not in r.text.lower(), url
+    # error messages that echo the query: escaped in the page, plain text (nosniff) from the endpoint
+    page = client.get("/query", params={"query": evil_q}).text
+    assert "malformed SPARQL query" in page and "&lt;script&gt;" in page
+    r = client.get("/sparql", params={"query": evil_q})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/plain")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    r = client.get("/queries/" + quote(XSS, safe=""))
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")
+    r = client.get("/queries/files-to-kiko", params={"kiko": XSS, "format": "csv"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/plain")
+    # graph views: labels only inside the escaped JSON; a javascript: node gets no link
+    for url in ("/graph?depth=2&focus=" + quote(KIKO, safe=""), "/graph?type=party"):
+        view = client.get(url).text
+        assert "\\u003cscript\\u003ealert(1)" in view and "\\u003cimg src=x onerror=alert(2)\\u003e" in view
+        assert '"url": "javascript:' not in view and "popup.innerHTML" not in view
+    out = tmp_path / "v.html"
+    write_viz(ds, out, focus=KIKO, depth=2)                 # standalone: nodes link to their own IRIs
+    text = out.read_text(encoding="utf-8")
+    assert_inert(text, "write_viz")
+    assert JS_IRI in text and '"url": "javascript:' not in text and '"url": null' in text
+    # JSON API keeps the text as data, served as JSON with nosniff
+    r = client.get("/api/graph", params={"focus": KIKO})
+    assert r.headers["content-type"].startswith("application/json") and r.headers["x-content-type-options"] == "nosniff"
+    assert {n["label"] for n in r.json()["nodes"]} >= {XSS, JS_IRI}
