@@ -243,7 +243,13 @@ def serve(graph: Optional[Path] = typer.Argument(None, help="Graph file (default
           host: str = typer.Option("127.0.0.1", "--host"),
           port: int = typer.Option(8000, "--port"),
           query_timeout: float = typer.Option(10.0, "--query-timeout", help="Seconds a SPARQL query may run"),
-          max_results: int = typer.Option(10000, "--max-results", help="Rows a SPARQL query may return")):
+          max_results: int = typer.Option(10000, "--max-results", help="Rows a SPARQL query may return"),
+          max_request_bytes: int = typer.Option(1_048_576, "--max-request-bytes", help="Largest request body"),
+          allow_ingest: bool = typer.Option(False, "--allow-ingest/--no-allow-ingest",
+                                            help="Accept documents at POST /api/ingest (off by default)"),
+          ingest_token: Optional[str] = typer.Option(None, "--ingest-token", envvar="PIA_GRAPH_INGEST_TOKEN",
+                                                     help="Bearer token that ingest requires"),
+          max_ingest_bytes: int = typer.Option(52_428_800, "--max-ingest-bytes", help="Largest uploaded document")):
     """Serve the graph: SPARQL 1.1 endpoint at /sparql, web pages, JSON API (/docs) and the graph view."""
     if store is not None:
         import uvicorn
@@ -256,12 +262,15 @@ def serve(graph: Optional[Path] = typer.Argument(None, help="Graph file (default
         except FileNotFoundError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2)
-        uvicorn.run(create_app(ds, samples_dir=SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results),
+        uvicorn.run(create_app(ds, samples_dir=SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results,
+                               max_request_bytes=max_request_bytes),
                     host=host, port=port)
         return
     from .server import serve_main
 
-    serve_main(graph, host=host, port=port, query_timeout=query_timeout, max_results=max_results)
+    serve_main(graph, host=host, port=port, query_timeout=query_timeout, max_results=max_results,
+               max_request_bytes=max_request_bytes, max_ingest_bytes=max_ingest_bytes,
+               allow_ingest=allow_ingest, ingest_token=ingest_token)
 
 
 @app.command()
