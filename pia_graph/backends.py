@@ -729,7 +729,7 @@ def ingest_paths(store: _BaseStore, paths: Iterable[Union[str, Path]], jobs: int
             for f in todo:
                 done(prepare(f, validate))
         else:
-            window = window or jobs * 4
+            window = window or jobs * 4 + (batch if many is not None else 0)   # workers keep busy while a batch is written
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 pending = collections.deque()
                 it = iter(todo)
