@@ -170,3 +170,19 @@ def test_crash_mid_batch_leaves_whole_documents(tmp_path, prepared, batch):
     assert len(store.documents()) == 4
     for d in store.documents():
         assert _graph_triples(store, d.graph) == expected[d.sha256]
+
+
+def test_write_many_skips_duplicates_and_replaces_through_write(tmp_path, prepared):
+    """A batch with the same bytes twice and a new version of a document already current: one added, one unchanged,
+    the new version replaces the old one (write()), and the manifest lists exactly the current documents."""
+    import dataclasses
+    store = OxigraphStore(tmp_path / "db")
+    a, b = prepared[0], prepared[3]
+    assert store.write(a).action == "added"
+    newer = dataclasses.replace(prepared[4], name=a.name)  # another version of a's file
+    out = store.write_many([b, dataclasses.replace(b), newer])
+    assert [o.action for o in out] == ["added", "unchanged", "replaced"]
+    assert out[2].replaced == a.graph
+    assert {d.graph for d in store.documents()} == {b.graph, newer.graph}
+    assert _graph_triples(store, b.graph) == b.triples and _graph_triples(store, newer.graph) == newer.triples
+    assert _graph_triples(store, a.graph) == 0
