@@ -1,6 +1,9 @@
 """Benchmarks for issue 4: extraction, build, ingest at several corpus sizes, query latency rdflib vs pyoxigraph.
 
     .venv/bin/python bench/run.py [--sizes 100,1000,10000] [--runs 20] [--jobs N] [--rdflib-max 1000] [--no-profile]
+                                  [--workdir DIR [--reuse]]
+
+Queries in bench/proposed/*.rq (rewrites proposed for queries/) are timed on pyoxigraph next to the canned ones.
 
 Prints one table per measure and writes docs/benchmarks.md (machine, tables, profile of the slowest part).
 """
@@ -110,10 +113,13 @@ def ingest_child(corpus: str, n: int, db: str, jobs: int) -> None:
     opt = time.perf_counter() - t1
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"n": n, "wall": wall, "optimize": opt, "triples": store.triple_count(),
+    stats = {"n": n, "wall": wall, "optimize": opt, "triples": store.triple_count(),
                       "added": report.count("added"), "errors": report.count("error"),
                       "parent_rss_mb": self_rss, "worker_rss_mb": child_rss, "disk_mb": store.size_on_disk() / 1e6,
-                      "mb_text": sum(f.stat().st_size for f in files) / 1e6}))
+                      "mb_text": sum(f.stat().st_size for f in files) / 1e6}
+    store.close()
+    (Path(db) / "ingest.json").write_text(json.dumps(stats))
+    print(json.dumps(stats))
 
 
 def latency(fn, runs: int) -> tuple[float, float, int]:
@@ -148,10 +154,28 @@ def queries(db: str, n: int, runs: int, with_rdflib: bool) -> list[list]:
         mem.live.parse(data=data.decode("utf-8"), format="nquads")
         load = time.perf_counter() - t0
     rows = []
-    for q in canned_queries():
+    from pia_graph.query import QueryError
+    todo = [(q.name, q.text) for q in canned_queries()]
+    todo += [("proposed " + f.stem, f.read_text(encoding="utf-8")) for f in sorted((ROOT / "bench" / "proposed").glob("*.rq"))]
+    from types import SimpleNamespace
+    got, rdflib_p50 = {}, {}
+    for name, text in todo:
+        q = SimpleNamespace(name=name, text=text)
         o50, o95, on = latency(lambda: oxi.query(q.text), runs)
-        if mem is not None:
-            r50, r95, rn = latency(lambda: mem.query(q.text), runs)
+        got[name] = on
+        if name.startswith("proposed "):
+            base = got.get(name.split(" ", 1)[1])
+            same = "-" if base is None else ("yes (vs canned, oxigraph)" if base == on else f"no (canned {base})")
+            r = rdflib_p50.get(name.split(" ", 1)[1])   # rdflib has no LATERAL: the ratio is to its canned text
+            rows.append([n, q.name, on, "-", "-", f"{o50 * 1000:.1f}", f"{o95 * 1000:.1f}",
+                         f"{r / o50:.0f}x vs canned" if r else "-", same])
+        elif mem is not None:
+            try:
+                r50, r95, rn = latency(lambda: mem.query(q.text), runs)
+            except QueryError:
+                rows.append([n, q.name, on, "error", "-", f"{o50 * 1000:.1f}", f"{o95 * 1000:.1f}", "-", "-"])
+                continue
+            rdflib_p50[name] = r50
             same = "yes" if rn == on else f"no ({rn})"
             rows.append([n, q.name, on, f"{r50 * 1000:.1f}", f"{r95 * 1000:.1f}", f"{o50 * 1000:.1f}", f"{o95 * 1000:.1f}",
                          f"{r50 / o50:.0f}x", same])
@@ -184,6 +208,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rdflib-max", type=int, default=1000, help="largest size also loaded into rdflib for comparison")
     ap.add_argument("--workdir", type=Path, default=None, help="where corpora and stores go (default: a temp dir)")
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the corpus and stores already in --workdir (an ingest is re-measured only if it did not finish)")
     ap.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--ingest-child", nargs=4, metavar=("CORPUS", "N", "DB", "JOBS"), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -213,21 +239,25 @@ def main(argv=None) -> int:
 
     import synth
     corpus = work / "corpus"
-    if sizes:
+    if sizes and not (a.reuse and len(list(corpus.glob("*.txt"))) >= max(sizes)):
         print(f"== synthesising {max(sizes)} documents", file=sys.stderr)
         shutil.rmtree(corpus, ignore_errors=True)
         synth.generate(max(sizes), corpus, seed=1)
     ing_rows, q_rows, loads = [], [], {}
     for n in sizes:
         db = work / f"oxi-{n}"
-        shutil.rmtree(db, ignore_errors=True)
-        print(f"== ingest {n}", file=sys.stderr)
-        r = subprocess.run([sys.executable, __file__, "--ingest-child", str(corpus), str(n), str(db), str(a.jobs)],
-                           capture_output=True, text=True)
-        if r.returncode:
-            print(r.stderr, file=sys.stderr)
-            raise SystemExit(f"ingest of {n} failed")
-        s = json.loads(r.stdout.strip().splitlines()[-1])
+        if a.reuse and (db / "ingest.json").exists():
+            print(f"== reusing the ingest of {n} in {db}", file=sys.stderr)
+            s = json.loads((db / "ingest.json").read_text())
+        else:
+            shutil.rmtree(db, ignore_errors=True)
+            print(f"== ingest {n}", file=sys.stderr)
+            r = subprocess.run([sys.executable, __file__, "--ingest-child", str(corpus), str(n), str(db), str(a.jobs)],
+                               capture_output=True, text=True)
+            if r.returncode:
+                print(r.stderr, file=sys.stderr)
+                raise SystemExit(f"ingest of {n} failed")
+            s = json.loads(r.stdout.strip().splitlines()[-1])
         ing_rows.append([n, f"{s['mb_text']:.0f}", f"{s['wall']:.1f}", f"{n / s['wall']:.1f}", f"{s['triples']:,}",
                          f"{s['parent_rss_mb']:.0f}", f"{s['worker_rss_mb']:.0f}", f"{s['disk_mb']:.0f}",
                          f"{s['optimize']:.1f}", s["errors"]])
