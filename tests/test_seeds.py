@@ -261,3 +261,15 @@ def test_risk_verdicts(extracted):
     assert {v.file_n for v in fragment} == {2} and len(fragment) >= 8
     basic = extracted[SEEDS[3]].verdicts
     assert len(basic) == 7 and all(v.verdict == "sufficient" for v in basic)
+
+
+def test_files_to_a_prefecture_through_todofuken(sample_graph):
+    """都道府県 in 札幌市's document is 北海道: the party-parameterised query finds both rows sent to it."""
+    from pia_graph.parties import party_key
+    from pia_graph.query import resolve_query, rows, run
+    from pia_graph.store import load_dataset
+
+    text = resolve_query("files-to-party").replace("party/j-lis", "party/" + party_key("北海道"))
+    header, body = rows(run(load_dataset(sample_graph), text))
+    got = {(r[header.index("fileName")], r[header.index("article")]) for r in body}
+    assert got == {("本人確認情報ファイル", "14"), ("本人確認情報ファイル", "30の6")}
