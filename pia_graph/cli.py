@@ -45,11 +45,14 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
           output: Path = typer.Option(Path("out/pia-graph.trig"), "-o", "--output", help="Graph file to write"),
           fmt: Optional[str] = typer.Option(None, "--format", help="trig, nquads, turtle, json-ld (default: by extension)"),
           no_validate: bool = typer.Option(False, "--no-validate", help="Skip SHACL validation"),
-          summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="Also write the summary table as JSON")):
+          summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="Also write the summary table as JSON"),
+          jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for large batches (0: one per CPU core)")):
     """Extract, map, validate and write the graph: one named graph per assessment plus a shared graph."""
+    import os
+
     from rdflib import Dataset
 
-    from .pipeline import collect, process
+    from .pipeline import collect, process_many
     from .store import format_for, write_dataset
 
     try:
@@ -70,9 +73,8 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=not err.is_terminal and len(files) < 2) as progress:
         task = progress.add_task("building", total=len(files))
-        for path in files:
-            progress.update(task, description=f"building {path.name}")
-            result = process(path, validate=not no_validate)
+        for result in process_many(files, validate=not no_validate, jobs=jobs or os.cpu_count() or 1):
+            progress.update(task, description=f"built {Path(result.path).name}")
             if result.ok:
                 named = ds.graph(graph_iri(result.assessment.sha256))
                 for t in result.graph:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from rdflib import Graph
 
@@ -90,4 +91,31 @@ def process(path: str | Path, validate: bool = True) -> DocumentResult:
     return result
 
 
-__all__ = ["DocumentResult", "collect", "extract", "process", "vocabulary"]
+def _process_portable(path: str, validate: bool) -> tuple:
+    """process() in a worker process: graphs travel back as N-Triples text, which pickles cheaply."""
+    r = process(path, validate=validate)
+    doc_nt = r.graph.serialize(format="nt") if r.graph is not None else None
+    shared_nt = r.shared.serialize(format="nt") if r.shared is not None else None
+    return r.path, r.assessment, doc_nt, shared_nt, r.findings, r.unknowns, r.error
+
+
+def process_many(paths: list[Path], validate: bool = True, jobs: int = 1) -> Iterator[DocumentResult]:
+    """process() over a batch, in input order; with jobs > 1 the documents are handled by worker processes
+    (validation is CPU-bound Python, so threads would not help)."""
+    if jobs <= 1 or len(paths) < 2:
+        for p in paths:
+            yield process(p, validate=validate)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
+        for path, doc, doc_nt, shared_nt, findings, unknowns, error in pool.map(
+                _process_portable, [str(p) for p in paths], [validate] * len(paths)):
+            r = DocumentResult(path=path, assessment=doc, findings=findings, unknowns=unknowns, error=error)
+            if doc_nt is not None:
+                r.graph = Graph().parse(data=doc_nt, format="nt")
+                r.shared = Graph().parse(data=shared_nt, format="nt")
+            yield r
+
+
+__all__ = ["DocumentResult", "collect", "extract", "process", "process_many", "vocabulary"]

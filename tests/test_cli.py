@@ -126,3 +126,14 @@ def test_load_into_a_store_is_idempotent_and_answers_like_the_file(sample_graph,
     from_file = runner.invoke(app, ["query", "files-to-kiko", "--data", str(sample_graph), "-f", "json"])
     key = lambda r: (r["source"], r["article"])  # noqa: E731
     assert sorted(json.loads(from_store.stdout), key=key) == sorted(json.loads(from_file.stdout), key=key)
+
+
+def test_parallel_build_gives_the_same_graph(tmp_path):
+    one, two = tmp_path / "one.trig", tmp_path / "two.trig"
+    for out, jobs in ((one, "1"), (two, "2")):
+        r = runner.invoke(app, ["build", str(SAMPLES / SEEDS[0]), str(SAMPLES / SEEDS[3]), "-o", str(out), "-j", jobs])
+        assert r.exit_code == 0, r.output
+    a, b = Dataset(), Dataset()
+    a.parse(one, format="trig")
+    b.parse(two, format="trig")
+    assert sorted(map(str, a.quads())) == sorted(map(str, b.quads()))
