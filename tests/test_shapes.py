@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
-import types
 from functools import lru_cache
 from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from pia_graph.pipeline import vocabulary
+from pia_graph.validate import ontology_graph, shapes_graph
+
 ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY = ROOT / "ontology" / "pia.ttl"
-SHAPES = ROOT / "shapes" / "pia-shapes.ttl"
 SAMPLES = ROOT / "samples"
 MAPPING = ROOT / "pia_graph" / "mapping.py"
 
@@ -27,39 +26,13 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 
 
-def _ensure_citations() -> None:
-    """pia_graph.citations is written by a colleague; without it, stand in a module that finds no citations."""
-    try:
-        import pia_graph.citations  # noqa: F401
-    except ImportError:
-        stub = types.ModuleType("pia_graph.citations")
-        stub.parse_citations = lambda *a, **k: []
-        stub.find_abbreviations = lambda t: {}
-        stub.egov_url = lambda c: None
-        sys.modules["pia_graph.citations"] = stub
-        import pia_graph
-        pia_graph.citations = stub
-
-
-@lru_cache(maxsize=1)
-def ontology() -> Graph:
-    return Graph().parse(ONTOLOGY, format="turtle")
-
-
-@lru_cache(maxsize=1)
-def shapes() -> Graph:
-    return Graph().parse(SHAPES, format="turtle")
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> Graph:
-    from pia_graph.mapping import vocabulary_graph
-    return vocabulary_graph()
+# The project's own loaders: the tests validate exactly as `pia-graph build` does.
+ontology = ontology_graph
+shapes = shapes_graph
 
 
 @lru_cache(maxsize=1)
 def sample_dataset():
-    _ensure_citations()
     from pia_graph.mapping import build_dataset
     from pia_graph.parse.assessment import parse_assessment
 
