@@ -30,14 +30,19 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"[ \t\u3000]+")
 
 
+# Circled numbers travel through NFKC as private-use characters, which NFKC leaves alone.
+_PROTECT = {ord(c): chr(0xE000 + i) for i, c in enumerate(sorted(_CIRCLED))}
+_RESTORE = {ord(v): k for k, v in ((chr(k), v) for k, v in _PROTECT.items())}
+
+
 def fold(text: str) -> str:
     """NFKC without touching circled numbers, plus the OCR fixes."""
-    out = []
-    for ch in text:
-        out.append(ch if ch in _CIRCLED else unicodedata.normalize("NFKC", ch))
-    folded = "".join(out)
+    if text.isascii():
+        return text
+    folded = unicodedata.normalize("NFKC", text.translate(_PROTECT)).translate(_RESTORE)
     for wrong, right in OCR_FIXES.items():
-        folded = folded.replace(wrong, right)
+        if wrong in folded:
+            folded = folded.replace(wrong, right)
     return folded
 
 

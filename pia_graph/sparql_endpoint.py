@@ -271,6 +271,7 @@ def execute(ds: Dataset, text: str, default_graph_uris=(), named_graph_uris=(), 
     box: dict = {}
 
     def work():
+        box["running"] = True
         try:
             target = dataset_for(ds, prepared.default_graphs, prepared.named_graphs)
             result = _evaluate(target, prepared, max_results)
@@ -281,6 +282,9 @@ def execute(ds: Dataset, text: str, default_graph_uris=(), named_graph_uris=(), 
             box["timeout"] = True
         except BaseException as e:  # noqa: BLE001 - reported to the client
             box["error"] = e
+        finally:
+            # Past this point an interrupt would land outside the query (thread shutdown): never send one.
+            box["running"] = False
 
     worker = threading.Thread(target=work, name="sparql-query", daemon=True)
     worker.start()
@@ -288,6 +292,8 @@ def execute(ds: Dataset, text: str, default_graph_uris=(), named_graph_uris=(), 
     if worker.is_alive():
         # the exception can land in a place that swallows it (a weakref or GC callback): send it again
         for _ in range(10):
+            if not box.get("running"):
+                break
             _interrupt(worker)
             worker.join(0.2)
             if not worker.is_alive():

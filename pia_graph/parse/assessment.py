@@ -107,7 +107,7 @@ class _Parser:
         hits = sum(1 for mark in LANDMARKS if mark in self.full_text)
         if hits < 2:
             raise NotAnAssessment(f"none of the form's landmarks ({', '.join(LANDMARKS[:3])} …) were found")
-        self.abbrev = cit.find_abbreviations(self.full_text)
+        self.abbrev = cit.find_abbreviations(self._definition_context())
         self.doc.abbreviations = dict(self.abbrev)
         preamble, sections = split_sections(self.lines)
         names = [s.name for s in sections]
@@ -155,6 +155,15 @@ class _Parser:
                 if name not in names and name not in self.doc.lacks:
                     self.doc.lacks.append(name)
         return self.doc
+
+    def _definition_context(self) -> str:
+        """Only the lines that define a short name (以下「住基法」という) and the two lines before each: the long
+        name they abbreviate can wrap onto them. Scanning the whole text cost a third of the parse time."""
+        keep: set[int] = set()
+        for i, ln in enumerate(self.lines):
+            if "という" in ln.text or "以下" in ln.text:
+                keep.update(range(max(0, i - 2), min(len(self.lines), i + 2)))
+        return "\n".join(self.lines[i].text for i in sorted(keep))
 
     # -- cover ----------------------------------------------------------------------------------------
     def parse_cover(self, lines: list[Line]) -> None:
@@ -737,13 +746,13 @@ class _Parser:
 
     def parse_changes(self, section: Section) -> None:
         rows: list[list[Line]] = []
-        dated = any(parse_japanese_date(ln.raw.split("\t")[0]) and len(compact(ln.raw.split("\t")[0])) <= 12
-                    for ln in section.lines if not ln.blank)
+        dated = any("年" in ln.raw[:20] and parse_japanese_date(ln.raw.split("\t")[0])
+                    and len(compact(ln.raw.split("\t")[0])) <= 12 for ln in section.lines if not ln.blank)
         for ln in section.lines:
             if ln.blank:
                 continue
             first_cell = ln.raw.split("\t")[0]
-            if parse_japanese_date(first_cell) and re.match(r"^\s*(令和|平成|昭和|\d{4})", ln.text) and len(compact(first_cell)) <= 12:
+            if "年" in first_cell and parse_japanese_date(first_cell) and re.match(r"^\s*(令和|平成|昭和|\d{4})", ln.text) and len(compact(first_cell)) <= 12:
                 rows.append([ln])
             elif not dated and self._ITEM_CODE.match(ln.key):
                 rows.append([ln])     # a table without a date column: each row starts with its item code (Ⅰ－４－①)
