@@ -30,16 +30,17 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"[ \t\u3000]+")
 
 
-# Circled numbers travel through NFKC as private-use characters, which NFKC leaves alone.
-_PROTECT = {ord(c): chr(0xE000 + i) for i, c in enumerate(sorted(_CIRCLED))}
-_RESTORE = {ord(v): k for k, v in ((chr(k), v) for k, v in _PROTECT.items())}
+# NFKC runs on the text between circled numbers, which are kept as they are (split in C, not char by char).
+_CIRCLED_SPLIT = re.compile("([\u2460-\u2473])")
 
 
 def fold(text: str) -> str:
     """NFKC without touching circled numbers, plus the OCR fixes."""
     if text.isascii():
         return text
-    folded = unicodedata.normalize("NFKC", text.translate(_PROTECT)).translate(_RESTORE)
+    parts = _CIRCLED_SPLIT.split(text)
+    parts[::2] = [unicodedata.normalize("NFKC", p) for p in parts[::2]]
+    folded = "".join(parts)
     for wrong, right in OCR_FIXES.items():
         if wrong in folded:
             folded = folded.replace(wrong, right)
