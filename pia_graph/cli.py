@@ -1,4 +1,4 @@
-"""The pia-graph command line: build, validate, query, extract.
+"""The pia-graph command line: build, validate, query, extract, load, serve, viz.
 
 typer gives typed options and --help from the signatures; rich gives the progress bar and tables.
 """
