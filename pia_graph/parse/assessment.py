@@ -128,6 +128,7 @@ class _Parser:
         for s in sections:
             if s.name == "I":
                 self.parse_part_one(s)
+        self._reclaim_sheet_first_pages(sections)
         overview = [s for s in sections if s.name == "II"]
         if overview:
             self._reclaim_leading_fields(sections)
@@ -137,8 +138,7 @@ class _Parser:
             self.doc.lacks.append("II")
         for s in sections:
             if s.name in ("III", "risk-basic"):
-                # A Ⅲ page that lost its heading belongs to the file whose Ⅱ it followed.
-                self.parse_verdicts(s, file_n=self.doc.files[-1].n if s.heading is None and self.doc.files else None)
+                self.parse_verdicts(s)
             elif s.name == "sheet":
                 self.parse_sheet(s)
             elif s.name == "annex3":
@@ -655,12 +655,21 @@ class _Parser:
     # -- Ⅲ verdicts -----------------------------------------------------------------------------------
     _VERDICT_BOX = re.compile(r"十\s*分\s*か\s*\[\s*(?P<answer>[^\[\]]*?)\s*(\]|$)")
 
-    def parse_verdicts(self, section: Section, file_n: int | None = None) -> None:
+    def parse_verdicts(self, section: Section) -> None:
         """Each "リスクへの対策は十分か [ 十分である ]" with the stage heading and file it sits under.
 
         A verdict whose box is empty or torn is recorded with no verdict (unknown), not skipped; one that
-        precedes every stage heading (a reversed PDF page) is recorded with no stage."""
+        precedes every stage heading (a reversed PDF page) is recorded with no stage, and one that precedes the
+        section's first file name belongs to that file (its page came out above it)."""
+        file_n = None
+        found: list[RiskVerdict] = []
         stage = None
+
+        def unreadable(q: Line) -> RiskVerdict:
+            # A question whose answer box OCR or the text tool destroyed (OCR read "[ ]" as "Γ]"): unknown.
+            return RiskVerdict(file_n=file_n, stage=stage, question=q.text.split("[")[0].strip(), verdict=None,
+                               span=_span(q.n))
+
         question: Line | None = None
         files_seen = 0
         for ln in section.lines:
@@ -675,6 +684,8 @@ class _Parser:
                 if concept:
                     stage = concept.key
             if "十分か" in ln.key:
+                if question is not None:
+                    found.append(unreadable(question))
                 question = ln
             answer = None
             m = self._VERDICT_BOX.search(ln.text)
@@ -689,30 +700,51 @@ class _Parser:
             if concept is not None and compact(answer) != compact(concept.ja):
                 continue      # a longer phrase that merely starts like a verdict
             q = question or ln
-            self.doc.verdicts.append(RiskVerdict(file_n=file_n, stage=stage, question=q.text.split("[")[0].strip(),
-                                                 verdict=concept.key if concept else None, span=_span(q.n, ln.n)))
+            verdict = RiskVerdict(file_n=file_n, stage=stage, question=q.text.split("[")[0].strip(),
+                                  verdict=concept.key if concept else None, span=_span(q.n, ln.n))
+            found.append(verdict)
             question = None
+        if question is not None:
+            found.append(unreadable(question))
+        first_file = next((v.file_n for v in found if v.file_n is not None), None)
+        for v in found:
+            if v.file_n is None:
+                v.file_n = first_file
+        self.doc.verdicts.extend(found)
+
+    def _reclaim_sheet_first_pages(self, sections: list[Section]) -> None:
+        """A 別紙 table's first page can come out above the sheet's heading, at the end of the previous section:
+        its column header (項番 情報照会者 …) marks where the table starts, so the lines from there belong to
+        the sheet (seed 001 printed rows 1–15 of 別紙1 above it)."""
+        for k in range(1, len(sections)):
+            sheet, prev = sections[k], sections[k - 1]
+            if sheet.name != "sheet" or prev.name == "sheet":
+                continue
+            idx = next((i for i in range(len(prev.lines) - 1, -1, -1) if prev.lines[i].key.startswith("項番")), None)
+            if idx is not None:
+                sheet.lines[:0] = prev.lines[idx:]
+                del prev.lines[idx:]
 
     def _reclaim_trailing_risk(self, sections: list[Section]) -> None:
-        """Ⅲ's first page can come out above its own heading, at the end of the last file's Ⅱ: move the lines
-        from the first risk question after Ⅱ's last storage field into Ⅲ."""
-        overview = [s for s in sections if s.name == "II"]
-        if not overview:
+        """Ⅲ's first page can come out above its own heading, at the end of the section before it (the last
+        file's Ⅱ, or 別添2): move the lines from the first risk question there into the first Ⅲ section."""
+        first = next((i for i, s in enumerate(sections) if s.name == "III"), None)
+        if not first:
             return
-        last = overview[-1]
-        entries = find_entries(last.lines, with_headers=False)
-        storage = [e for e in entries if e.family == "storage"]
-        after = storage[-1].line.n if storage else None
-        if after is None:
-            return
-        idx = next((i for i, ln in enumerate(last.lines)
+        prev = sections[first - 1]
+        after = 0
+        if prev.name == "II":
+            # Ⅱ's own text ends with its storage fields; only a question after them can be Ⅲ's.
+            storage = [e for e in find_entries(prev.lines, with_headers=False) if e.family == "storage"]
+            if not storage:
+                return
+            after = storage[-1].line.n
+        idx = next((i for i, ln in enumerate(prev.lines)
                     if ln.n > after and ("十分か" in ln.key or re.match(r"^リスク\d*:", ln.key))), None)
         if idx is None:
             return
-        moved = last.lines[idx:]
-        del last.lines[idx:]
-        pos = sections.index(last) + 1
-        sections.insert(pos, Section("III", None, moved))
+        sections[first].lines[:0] = prev.lines[idx:]
+        del prev.lines[idx:]
 
     # -- 別紙 recipient tables ------------------------------------------------------------------------
     _ROW = re.compile(r"^(?P<row>\d+(の\d+)*)(項)?(\s+(?P<rest>.*))?$")
