@@ -16,8 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .mapping import graph_iri, vocabulary_graph
-from .namespaces import SHARED_GRAPH, bind_all
+from .mapping import add_document, new_dataset
+from .namespaces import GRAPH_BASE, SHARED_GRAPH
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn 特定個人情報保護評価書 (My Number privacy impact assessments) into a validated RDF graph.")
@@ -50,8 +50,6 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
     """Extract, map, validate and write the graph: one named graph per assessment plus a shared graph."""
     import os
 
-    from rdflib import Dataset
-
     from .pipeline import collect, process_many
     from .store import format_for, write_dataset
 
@@ -64,11 +62,7 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
     if not files:
         err.print("[red]error:[/red] no documents found in " + ", ".join(map(str, paths)))
         raise typer.Exit(2)
-    ds = Dataset()
-    bind_all(ds)
-    shared = ds.graph(SHARED_GRAPH)
-    for t in vocabulary_graph():
-        shared.add(t)
+    ds = new_dataset()
     rows, failed = [], 0
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=not err.is_terminal and len(files) < 2) as progress:
@@ -76,11 +70,7 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
         for result in process_many(files, validate=not no_validate, jobs=jobs or os.cpu_count() or 1):
             progress.update(task, description=f"built {Path(result.path).name}")
             if result.ok:
-                named = ds.graph(graph_iri(result.assessment.sha256))
-                for t in result.graph:
-                    named.add(t)
-                for t in result.shared:
-                    shared.add(t)
+                add_document(ds, result.assessment.sha256, result.graph, result.shared)
             else:
                 failed += 1
                 err.print(f"[red]error:[/red] {result.error}")
@@ -118,8 +108,8 @@ def validate(graph: Path = typer.Argument(..., help="A graph file written by bui
     for c in ("severity", "source", "focus", "message"):
         table.add_column(c)
     for g in ds.graphs():
-        if g.identifier == SHARED_GRAPH or len(g) == 0 or not str(g.identifier).startswith(str(SHARED_GRAPH)[:-6]):
-            continue
+        if g.identifier == SHARED_GRAPH or len(g) == 0 or not str(g.identifier).startswith(str(GRAPH_BASE)):
+            continue      # only the documents' own named graphs are validated (with the shared one beside)
         data = Graph()
         for t in g:
             data.add(t)

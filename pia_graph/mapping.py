@@ -9,7 +9,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from . import vocab
 from .model import Assessment, Band, Choice, CitationRef, LegalBasis, Mark, Span
-from .namespaces import DPV, ELI, ID, PIA, SHARED_GRAPH, bind_all
+from .namespaces import DPV, ELI, GRAPH_BASE, ID, PIA, SHARED_GRAPH, bind_all
 from .parties import KIKO, party_key
 
 FORM_LABELS = {"full": ("全項目評価書", "Full assessment"), "focused": ("重点項目評価書", "Focused assessment"),
@@ -44,7 +44,7 @@ def assessment_key(sha256: str) -> str:
 
 
 def graph_iri(sha256: str) -> URIRef:
-    return ID[f"graph/{assessment_key(sha256)}"]
+    return GRAPH_BASE[assessment_key(sha256)]
 
 
 def vocabulary_graph() -> Graph:
@@ -449,17 +449,29 @@ def assessment_graphs(doc: Assessment) -> tuple[Graph, Graph, int]:
     return g, shared, m.unknowns
 
 
-def build_dataset(docs: list[Assessment]) -> Dataset:
+def new_dataset() -> Dataset:
+    """An empty dataset with the prefixes bound and the shared graph holding the SKOS vocabularies."""
     ds = Dataset()
     bind_all(ds)
     shared = ds.graph(SHARED_GRAPH)
     for t in vocabulary_graph():
         shared.add(t)
+    return ds
+
+
+def add_document(ds: Dataset, sha256: str, graph: Graph, shared: Graph) -> None:
+    """A document's graph as its own named graph; its statutes and parties merged into the shared graph."""
+    named = ds.graph(graph_iri(sha256))
+    for t in graph:
+        named.add(t)
+    shared_graph = ds.graph(SHARED_GRAPH)
+    for t in shared:
+        shared_graph.add(t)
+
+
+def build_dataset(docs: list[Assessment]) -> Dataset:
+    ds = new_dataset()
     for doc in docs:
         g, sh, _ = assessment_graphs(doc)
-        named = ds.graph(graph_iri(doc.sha256))
-        for t in g:
-            named.add(t)
-        for t in sh:
-            shared.add(t)
+        add_document(ds, doc.sha256, g, sh)
     return ds

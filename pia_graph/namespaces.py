@@ -9,6 +9,7 @@ DPV = Namespace("https://w3id.org/dpv#")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
+GRAPH_BASE = Namespace(ID["graph/"])   # every named graph pia-graph writes lives under this IRI
 SHARED_GRAPH = ID["graph/shared"]
 
 PREFIXES = {

@@ -6,15 +6,21 @@ import csv
 import io
 import json
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset
 from rdflib.plugins.sparql.parser import parseQuery
 
 from .namespaces import sparql_prologue
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: under concurrent requests it fails at random. Every
+# parse and algebra translation in the process (server, validation, CLI) goes through this one lock.
+PARSE_LOCK = threading.RLock()
 
 
 class QueryError(ValueError):
@@ -78,7 +84,8 @@ def with_prefixes(text: str) -> str:
 
 def check_syntax(text: str) -> None:
     try:
-        parseQuery(text)
+        with PARSE_LOCK:
+            parseQuery(text)
     except Exception as e:
         raise QueryError(f"malformed SPARQL: {e}") from None
 
@@ -93,11 +100,7 @@ def run(ds: Dataset, text: str):
 
 
 def term_text(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, (Literal, URIRef)):
-        return str(term)
-    return str(term)
+    return "" if term is None else str(term)
 
 
 def rows(result) -> tuple[list[str], list[list[str]]]:

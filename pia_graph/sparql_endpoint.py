@@ -18,7 +18,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.processor import SPARQLResult
 
 from .namespaces import bind_all
-from .query import with_prefixes
+from .query import PARSE_LOCK, with_prefixes
 
 
 class EndpointError(Exception):
@@ -55,10 +55,9 @@ class _Timeout(BaseException):
     """Raised inside the worker thread to stop a query that ran past its time."""
 
 
-# rdflib's SPARQL parser (pyparsing) is not thread-safe: under concurrent requests it fails at random
-# ("Param.postParse2() missing 1 required positional argument", updates not recognised as updates). Every
-# parse and algebra translation in the server goes through this lock; evaluation runs outside it.
-PARSE_LOCK = threading.RLock()   # re-entrant: _compile parses while holding it
+# rdflib's SPARQL parser is not thread-safe ("Param.postParse2() missing 1 required positional argument",
+# updates not recognised as updates): every parse and translation goes through the process-wide
+# pia_graph.query.PARSE_LOCK (re-entrant: _compile parses while holding it); evaluation runs outside it.
 
 
 def parse_query(text: str):

@@ -64,10 +64,7 @@ def load_dataset(path: str | Path, fmt: str | None = None) -> Dataset:
     fmt = format_for(path, fmt)
     ds = Dataset(default_union=True)
     bind_all(ds)
-    if fmt in QUAD_FORMATS:
-        ds.parse(path, format=fmt)
-    else:
-        ds.default_graph.parse(path, format=fmt) if hasattr(ds, "default_graph") else ds.parse(path, format=fmt)
+    ds.parse(path, format=fmt)     # triple formats land in the default graph, quad formats in their graphs
     return ds
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +18,7 @@ from rdflib.query import Processor
 from rdflib.namespace import RDF, RDFS
 
 from .namespaces import PIA, SH
+from .query import PARSE_LOCK
 
 class CachingSPARQLProcessor(SPARQLProcessor):
     """rdflib's SPARQL processor, parsing each distinct query text once.
@@ -31,9 +34,24 @@ class CachingSPARQLProcessor(SPARQLProcessor):
         return evalQuery(self.graph, strOrQuery, initBindings, base)
 
 
-@lru_cache(maxsize=1024)
+# One cache per thread: rdflib's evaluation is not safe on one algebra object in two threads at once (the
+# server's load test saw bindings leak between concurrent runs), and pages query from a thread pool.
+_PER_THREAD = threading.local()
+
+
 def _translated(text: str, base, ns_key: tuple):
-    return translateQuery(parseQuery(text), base, dict(ns_key))
+    cache = getattr(_PER_THREAD, "cache", None)
+    if cache is None:
+        cache = _PER_THREAD.cache = OrderedDict()
+    key = (text, base, ns_key)
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    with PARSE_LOCK:
+        query = cache[key] = translateQuery(parseQuery(text), base, dict(ns_key))
+    if len(cache) > 256:
+        cache.popitem(last=False)
+    return query
 
 
 plugin.register("sparql", Processor, __name__, "CachingSPARQLProcessor")

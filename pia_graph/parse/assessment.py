@@ -52,21 +52,6 @@ def _entry_span(e: Entry) -> Span:
     return _span(*value_span(e))
 
 
-def _join_open_details(lines: list[Line]) -> list[Line]:
-    """Rejoin "[ ○ ] その他 （ text" with the line that closes its parenthesis, which PDF text can move away."""
-    out: list[Line] = []
-    pending: Line | None = None
-    for ln in lines:
-        if pending is not None and ln.key in (")", "）"):
-            out[-1] = Line(pending.n, pending.raw, pending.text + " )", pending.key + ")")
-            pending = None
-            continue
-        out.append(ln)
-        opened = ln.text.count("(") + ln.text.count("（") - ln.text.count(")") - ln.text.count("）")
-        pending = ln if opened > 0 else None
-    return out
-
-
 def _lines_of(entries: list[Entry]) -> list[Line]:
     out = []
     for e in entries:
@@ -379,7 +364,7 @@ class _Parser:
                 continue
             aliases = re.findall(r"以下「(.+?)」という", name)
             name = re.sub(r"[（(]以下「.*?」という。?[）)]", "", name).strip()
-            conn_lines = _join_open_details(self._connection_lines(lines, clusters, idx, first))
+            conn_lines = self._connection_lines(lines, clusters, idx, first)
             connections = read_checkboxes(conn_lines, vocab.CONNECTIONS, required=False)
             other = next((c.detail for c in connections if c.option == "other" and c.state == Mark.checked), None)
             fn = next((x for x in group if x.field == "system_functions"), None)
