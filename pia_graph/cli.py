@@ -132,6 +132,7 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
           store: Optional[Path] = typer.Option(None, "--store", help="…or a pyoxigraph store written by `load`"),
           fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json")):
     """Run a SPARQL query over a graph file."""
+    from .namespaces import shorten
     from .query import QueryError, format_result, resolve_query, rows, run
     from .store import load_dataset, open_store_dataset
 
@@ -150,7 +151,8 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
         for h in header:
             table.add_column(h, overflow="fold")
         for r in body:
-            table.add_row(*r)
+            # A terminal table cannot fit full IRIs: show them as prefixed names (csv/tsv/json keep them whole).
+            table.add_row(*(shorten(v) for v in r))
         out.print(table)
         out.print(f"{len(body)} row(s)")
     else:

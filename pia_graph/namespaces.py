@@ -25,3 +25,11 @@ def bind_all(graph) -> None:
 
 def sparql_prologue() -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+def shorten(value: str) -> str:
+    """An IRI as a prefixed name (id:law/342AC0000000081) where a project prefix covers it; other text as is."""
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
+        if value.startswith(str(ns)) and prefix not in ("rdf", "rdfs", "xsd", "owl", "sh"):
+            return f"{prefix}:{value[len(str(ns)):]}"
+    return value

@@ -30,11 +30,17 @@ def _ensure_chromium() -> str:
     if path:
         return path
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        try:
-            subprocess.run(["apt-get", "install", "-y", "chromium"], check=False, capture_output=True, timeout=600,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-        except (OSError, subprocess.TimeoutExpired):
-            pass
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        # A fresh machine may have no package lists yet: refresh them when the first install finds nothing.
+        for steps in ([["apt-get", "install", "-y", "chromium"]],
+                      [["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]]):
+            try:
+                for cmd in steps:
+                    subprocess.run(cmd, check=False, capture_output=True, timeout=600, env=env)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            if shutil.which("chromium"):
+                break
         path = shutil.which("chromium")
         if path:
             return path
