@@ -303,3 +303,14 @@ def test_files_to_a_prefecture_through_todofuken(sample_graph):
     header, body = rows(run(load_dataset(sample_graph), text))
     got = {(r[header.index("fileName")], r[header.index("article")]) for r in body}
     assert got == {("本人確認情報ファイル", "14"), ("本人確認情報ファイル", "30の6")}
+
+
+def test_a_list_that_lost_every_mark_is_unknown_not_unchecked(extracted):
+    """Seed 004 line 173: 主な記録項目 prints every box empty, yet line 174 says 個人番号 and 4情報 are recorded.
+    The marks were lost in conversion: every option is unknown, none is read as unchecked."""
+    f = extracted[SEEDS[4]].files[0]
+    assert f.record_categories and {c.state for c in f.record_categories} == {Mark.unknown}
+    # Line 180, the same export, kept its mark: 入手元 is 地方公共団体・地方独立行政法人 (市町村) and nothing else.
+    sources = {c.option: c for c in f.sources}
+    assert sources["local-government"].state == Mark.checked and sources["local-government"].detail == "市町村"
+    assert all(c.state == Mark.unchecked for k, c in sources.items() if k != "local-government")
