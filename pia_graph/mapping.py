@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -18,6 +19,7 @@ STATE = {Mark.checked: PIA.Checked, Mark.unchecked: PIA.Unchecked, Mark.unknown:
 EGOV = "https://laws.e-gov.go.jp/law/"
 
 
+@lru_cache(maxsize=4096)
 def _seg(text: str) -> str:
     """An IRI path segment: ASCII kept, anything else percent-encoded."""
     return quote(str(text), safe="-_.")
@@ -77,8 +79,10 @@ class _Mapper:
         self.doc = doc
         self.key = assessment_key(doc.sha256)
         self.base = f"assessment/{self.key}"
-        self.g = Graph()          # this document's facts
-        self.shared = Graph()     # statutes and parties, merged across documents
+        # Plain sets of triples: rdflib's Graph.add (type checks, three indexes) was over half of the mapping time,
+        # and ingest only needs the triples written out; assessment_graphs() makes Graphs where they are wanted.
+        self.g: set[tuple] = set()        # this document's facts
+        self.shared: set[tuple] = set()   # statutes and parties, merged across documents
         self.source = ID[f"document/{doc.sha256}"]
         self.assessment = ID[self.base]
         self.unknowns = 0
@@ -228,7 +232,7 @@ class _Mapper:
             s.add((node, RDFS.seeAlso, URIRef(f"{EGOV}{egov_id}#Mp-" + "-".join(frag))))
 
     # -- the document ----------------------------------------------------------------------------------
-    def run(self) -> tuple[Graph, Graph]:
+    def run(self) -> tuple[set[tuple], set[tuple]]:
         d, g = self.doc, self.g
         src = self.source
         g.add((src, RDF.type, PIA.SourceDocument))
@@ -442,11 +446,23 @@ class _Mapper:
             self.prov(on, o.span)
 
 
-def assessment_graphs(doc: Assessment) -> tuple[Graph, Graph, int]:
-    """The document's own graph, its contribution to the shared graph, and its count of unknown values."""
+def assessment_triples(doc: Assessment) -> tuple[set[tuple], set[tuple], int]:
+    """The document's own triples, its contribution to the shared graph, and its count of unknown values."""
     m = _Mapper(doc)
     g, shared = m.run()
     return g, shared, m.unknowns
+
+
+def as_graph(triples) -> Graph:
+    g = Graph()
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return g
+
+
+def assessment_graphs(doc: Assessment) -> tuple[Graph, Graph, int]:
+    """assessment_triples() as rdflib Graphs, for validation and in-memory datasets."""
+    g, shared, unknowns = assessment_triples(doc)
+    return as_graph(g), as_graph(shared), unknowns
 
 
 def new_dataset() -> Dataset:
@@ -459,7 +475,7 @@ def new_dataset() -> Dataset:
     return ds
 
 
-def add_document(ds: Dataset, sha256: str, graph: Graph, shared: Graph) -> None:
+def add_document(ds: Dataset, sha256: str, graph, shared) -> None:
     """A document's graph as its own named graph; its statutes and parties merged into the shared graph."""
     named = ds.graph(graph_iri(sha256))
     for t in graph:
@@ -472,6 +488,6 @@ def add_document(ds: Dataset, sha256: str, graph: Graph, shared: Graph) -> None:
 def build_dataset(docs: list[Assessment]) -> Dataset:
     ds = new_dataset()
     for doc in docs:
-        g, sh, _ = assessment_graphs(doc)
+        g, sh, _ = assessment_triples(doc)
         add_document(ds, doc.sha256, g, sh)
     return ds

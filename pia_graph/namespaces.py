@@ -3,11 +3,23 @@
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-PIA = Namespace("https://w3id.org/pia-graph/ontology#")
-ID = Namespace("https://w3id.org/pia-graph/id/")
-DPV = Namespace("https://w3id.org/dpv#")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+class TermCachingNamespace(Namespace):
+    """A Namespace that keeps the terms it has made: rdflib's builds a new URIRef on every attribute access, which
+    was a third of the mapping time once triples went into plain sets. Same interface, same terms."""
+
+    def __getattr__(self, name: str):
+        term = super().__getattr__(name)
+        self.__dict__[name] = term      # found by ordinary attribute lookup from now on
+        return term
+
+
+PIA = TermCachingNamespace("https://w3id.org/pia-graph/ontology#")
+ID = TermCachingNamespace("https://w3id.org/pia-graph/id/")
+DPV = TermCachingNamespace("https://w3id.org/dpv#")
+ELI = TermCachingNamespace("http://data.europa.eu/eli/ontology#")
+SH = TermCachingNamespace("http://www.w3.org/ns/shacl#")
 
 GRAPH_BASE = Namespace(ID["graph/"])   # every named graph pia-graph writes lives under this IRI
 SHARED_GRAPH = ID["graph/shared"]

@@ -10,7 +10,7 @@ from rdflib import Graph
 
 from functools import lru_cache
 
-from .mapping import assessment_graphs, vocabulary_graph
+from .mapping import as_graph, assessment_triples, vocabulary_graph
 from .model import Assessment
 from .parse.assessment import NotAnAssessment, parse_assessment
 from .read import InputError, read_source
@@ -23,8 +23,8 @@ SUFFIXES = {".txt", ".text", ".pdf", ".csv", ".tsv"}
 class DocumentResult:
     path: str
     assessment: Assessment | None = None
-    graph: Graph | None = None
-    shared: Graph | None = None
+    graph: Graph | set | None = None     # a set of triples when process() was asked for no Graphs
+    shared: Graph | set | None = None
     findings: list[Finding] = field(default_factory=list)
     unknowns: int = 0
     error: str | None = None
@@ -75,12 +75,16 @@ def extract(path: str | Path) -> Assessment:
         raise InputError(str(path), "not-an-assessment", str(e)) from None
 
 
-def process(path: str | Path, validate: bool = True) -> DocumentResult:
-    """One document end to end; any failure is caught and named so that a batch goes on."""
+def process(path: str | Path, validate: bool = True, graphs: bool = True) -> DocumentResult:
+    """One document end to end; any failure is caught and named so that a batch goes on. With graphs=False (and no
+    validation) the result holds plain sets of triples: ingest only writes them out, and building rdflib Graphs
+    would cost more than the mapping itself."""
     result = DocumentResult(path=str(path))
     try:
         doc = extract(path)
-        g, shared, unknowns = assessment_graphs(doc)
+        g, shared, unknowns = assessment_triples(doc)
+        if graphs or validate:
+            g, shared = as_graph(g), as_graph(shared)
         result.assessment, result.graph, result.shared, result.unknowns = doc, g, shared, unknowns
         if validate:
             result.findings = validate_graph(g + shared + vocabulary())
