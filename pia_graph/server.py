@@ -25,7 +25,7 @@ from . import __version__
 from .namespaces import ID, PIA, SHARED_GRAPH, bind_all, sparql_prologue
 from .query import canned_queries, rows as result_rows
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
-                              query_kind, service_description, translate)
+                              native_engine, query_kind, service_description, translate)
 from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, build_view, label_of, page_path, qname, render_html
 from .web_templates import TEMPLATES
 
@@ -182,6 +182,77 @@ def bind_params(text: str, values: dict[str, str]) -> str:
     return VALUES_PARAM.sub(sub, text)
 
 
+class AnswerCache:
+    """Answers already computed for the graph as it is now, so a question asked again is not evaluated again.
+
+    Why: on a national store the flagship listing costs seconds of index look-ups (about 14,000 rows at 10,000
+    assessments, ~15 look-ups each) while the graph changes only when a document is ingested; every analyst who
+    opens the 機構 page asks the same question. Entries are keyed by the graph's generation, which every ingest
+    advances (and clears the cache), so an answer is never older than the graph it is served from. Bounded by an
+    estimate of the bytes held; least recently used answers go first."""
+
+    def __init__(self, max_bytes: int = 256 << 20):
+        self.max_bytes = max_bytes
+        self.generation = 0
+        self.token = os.urandom(4).hex()     # a restarted server may serve a changed store: new ETags
+        self._entries: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return hit[0]
+
+    def put(self, key, value, size: int, generation: int) -> None:
+        """Keep an answer computed at `generation` (dropped if an ingest happened meanwhile)."""
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            if generation != self.generation:
+                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._entries:
+                _, (_, gone) = self._entries.popitem(last=False)
+                self._bytes -= gone
+
+    def advance(self) -> None:
+        """The graph changed: forget every answer."""
+        with self._lock:
+            self.generation += 1
+            self._entries.clear()
+            self._bytes = 0
+
+    def etag(self, key) -> str:
+        import hashlib
+        digest = hashlib.sha1(repr(key).encode("utf-8")).hexdigest()[:16]
+        return f'"{self.token}-{self.generation}-{digest}"'
+
+    def answer(self, key, compute, size_of=lambda v: 1024):
+        """The cached answer for key, else compute() kept for next time. Errors are not kept."""
+        value = self.get(key)
+        if value is None:
+            generation = self.generation
+            value = compute()
+            self.put(key, value, size_of(value), generation)
+        return value
+
+
+def _table_size(table) -> int:
+    columns, rows = table[0]
+    return 64 * (len(columns) + 1) * (len(rows) + 1)
+
+
 class Site:
     """The loaded graph and the lookups the pages share."""
 
@@ -192,9 +263,13 @@ class Site:
         self.max_results = max_results
         self.lock = RWLock()
         self.upload_dir: Path | None = None      # ingested documents, for their source pages
+        self.answers = AnswerCache()
 
     def select(self, text: str, **bindings) -> list[dict]:
-        res = self.ds.query(translate(sparql_prologue() + text), initBindings=bindings or None)
+        if native_engine(self.ds):    # the text to oxigraph's engine (see native_engine)
+            res = self.ds.query(sparql_prologue() + text, initBindings=bindings or {})
+        else:
+            res = self.ds.query(translate(sparql_prologue() + text), initBindings=bindings or None)
         return [{str(v): r[v] for v in res.vars} for r in res]
 
     def label(self, node) -> str:
@@ -234,6 +309,10 @@ class Site:
         return [PartyOut(iri=str(r["p"]), label=self.label(r["p"]), rows=int(r["n"]), page=page_path(r["p"])) for r in rows]
 
     def party_files(self, party: URIRef) -> list[PartyFileRow]:
+        return self.answers.answer(("party-files", str(party)), lambda: self._party_files(party),
+                                   lambda rows: 1024 * (len(rows) + 1))
+
+    def _party_files(self, party: URIRef) -> list[PartyFileRow]:
         text = (ROOT / "queries" / "files-to-kiko.rq").read_text(encoding="utf-8")
         text = bind_params(text, {"kiko": str(party)})
         # the row and the article node too, so each row links to the provision and the article page
@@ -306,6 +385,7 @@ class Site:
         shared = self.ds.graph(SHARED_GRAPH)
         for t in result.shared or ():
             shared.add(t)
+        self.answers.advance()
         return gid, [str(g) for g in old], len(named)
 
 
@@ -508,13 +588,17 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         try:
             kind = query_kind(query)
             mime = negotiate(kind, request.headers.get("accept"), fmt)
-            kind, _result, body = execute(site.ds, query, dg, ng, timeout=site.timeout, max_results=site.max_results,
-                                          serialize_as=mime)
+            key = ("sparql", query, tuple(dg), tuple(ng), mime)
+            etag = site.answers.etag(key)
+            if etag in request.headers.get("if-none-match", ""):
+                return Response(status_code=304, headers={"ETag": etag})
+            body = site.answers.answer(key, lambda: execute(
+                site.ds, query, dg, ng, timeout=site.timeout, max_results=site.max_results, serialize_as=mime)[2], len)
         except LimitExceeded as e:
             return PlainTextResponse(e.message + "\n", status_code=e.status, headers={"X-PIA-Graph-Limit": e.limit})
         except EndpointError as e:
             return PlainTextResponse(e.message + "\n", status_code=e.status)
-        headers = {}
+        headers = {"ETag": etag}
         if fmt in ("csv", "tsv") or mime in ("text/csv", "text/tab-separated-values"):
             headers["Content-Disposition"] = 'inline; filename="results.' + ("csv" if "csv" in mime else "tsv") + '"'
         return Response(body, media_type=content_type(mime), headers=headers)
@@ -748,8 +832,10 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         return page("queries", queries=qs, options=options())
 
     def run_table(text: str):
-        kind, result = execute(site.ds, text, timeout=site.timeout, max_results=site.max_results)
-        return result_rows(result), kind, result
+        def compute():
+            kind, result = execute(site.ds, text, timeout=site.timeout, max_results=site.max_results)
+            return result_rows(result), kind, result
+        return site.answers.answer(("table", text), compute, _table_size)
 
     @app.get("/queries/{name}", include_in_schema=False)
     def query_run(name: str, request: Request, format: str | None = None):

@@ -123,6 +123,7 @@ class Prepared:
     kind: str                # SELECT, ASK, CONSTRUCT, DESCRIBE
     default_graphs: list[URIRef]
     named_graphs: list[URIRef]
+    text: str = ""           # as sent (for an engine that parses the text itself)
 
 
 _COMPILED: OrderedDict = OrderedDict()     # query text -> [kind, FROM, FROM NAMED, idle algebra objects] or error
@@ -208,7 +209,7 @@ def prepare(text: str, default_graph_uris=(), named_graph_uris=()) -> Prepared:
     ng = [URIRef(u) for u in named_graph_uris if u]
     if not dg and not ng:
         dg, ng = list(from_default), list(from_named)
-    return Prepared(q, kind, dg, ng)
+    return Prepared(q, kind, dg, ng, text)
 
 
 def query_kind(text: str) -> str:
@@ -238,7 +239,28 @@ def dataset_for(ds: Dataset, default_graphs: list[URIRef], named_graphs: list[UR
     return out
 
 
+def native_engine(ds: Dataset) -> bool:
+    """Whether the dataset sits on a pyoxigraph store (oxrdflib), whose own engine should get the SPARQL text:
+    rdflib's evaluator over it would make one Python call per triple-pattern look-up, minutes where oxigraph
+    takes seconds on a national store."""
+    return type(ds.store).__module__.split(".")[0] == "oxrdflib"
+
+
 def _evaluate(target: Dataset, prepared: Prepared, max_results: int):
+    if native_engine(target):
+        # oxigraph parses the text itself (rdflib already checked it: syntax, no update, no SERVICE)
+        result = target.query(with_prefixes(prepared.text))
+        if prepared.kind == "SELECT":
+            rows = list(islice(result.bindings, max_results + 1))
+            if len(rows) > max_results:
+                raise LimitExceeded(f"result limit exceeded: the query returns more than {max_results} rows "
+                                    f"(the server's result-size limit); add LIMIT or narrow the query", "results")
+            result.bindings = rows
+        elif prepared.kind in ("CONSTRUCT", "DESCRIBE") and result.graph is not None \
+                and len(result.graph) > max_results:
+            raise LimitExceeded(f"result limit exceeded: the query returns more than {max_results} triples "
+                                f"(the server's result-size limit); narrow the query", "results")
+        return result
     res = evalQuery(target, prepared.query)
     if prepared.kind == "SELECT":
         rows = list(islice(res["bindings"], max_results + 1))

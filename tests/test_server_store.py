@@ -1,0 +1,100 @@
+"""The web app over a pyoxigraph store (`serve --store`): oxigraph's own engine answers, with the same rows as the
+in-memory graph, and repeated questions come from the answer cache until the graph changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from pia_graph.backends import OxigraphStore, ingest_paths
+from pia_graph.query import resolve_query, with_prefixes
+from pia_graph.server import build_samples, create_app
+from pia_graph.sparql_endpoint import native_engine
+from pia_graph.store import load_dataset, open_store_dataset
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+KIKO = "https://w3id.org/pia-graph/id/party/j-lis"
+
+
+@pytest.fixture(scope="module")
+def clients(tmp_path_factory):
+    """One app over the seeds loaded into a pyoxigraph store, one over the same seeds built into a TriG file."""
+    store_dir = tmp_path_factory.mktemp("store")
+    store = OxigraphStore(store_dir)
+    report = ingest_paths(store, [SAMPLES], jobs=1, progress=False)
+    assert report.count("added") == 5
+    store.close()
+    on_store = open_store_dataset(store_dir)
+    in_memory = load_dataset(build_samples(SAMPLES, tmp_path_factory.mktemp("graph") / "samples.trig"))
+    assert native_engine(on_store) and not native_engine(in_memory)
+    with TestClient(create_app(on_store, samples_dir=SAMPLES)) as a, \
+            TestClient(create_app(in_memory, samples_dir=SAMPLES)) as b:
+        yield a, b
+
+
+def table(client, name: str) -> tuple[list[str], set[tuple]]:
+    r = client.get(f"/api/queries/{name}")
+    assert r.status_code == 200, r.text
+    out = r.json()
+    return out["columns"], {tuple(row) for row in out["rows"]}
+
+
+@pytest.mark.parametrize("name", ["files-to-kiko", "files-to-party", "outsourcing-vendors", "citations-per-law"])
+def test_store_server_answers_like_the_in_memory_graph(clients, name):
+    on_store, in_memory = clients
+    columns, rows = table(on_store, name)
+    assert (columns, rows) == table(in_memory, name)
+    assert rows, name
+
+
+def test_flagship_over_the_protocol_from_the_store(clients):
+    on_store, in_memory = clients
+    query = with_prefixes(resolve_query("files-to-kiko"))
+    got = [on_store.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}),
+           in_memory.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})]
+    assert all(r.status_code == 200 for r in got)
+    a, b = (json.loads(r.text) for r in got)
+    assert a["head"]["vars"] == b["head"]["vars"]
+    key = lambda res: sorted(json.dumps({k: v["value"] for k, v in row.items()}, sort_keys=True)  # noqa: E731
+                             for row in res["results"]["bindings"])
+    assert key(a) == key(b) and len(a["results"]["bindings"]) == 7
+    # the 機構 page lists every row with its link back to the source lines
+    page = on_store.get("/id/party/j-lis").text
+    for row in a["results"]["bindings"]:
+        source = row["source"]["value"]
+        name, _, lines = source.partition("#")
+        assert f"/source/{name}?lines=" in page and lines.split("-")[0][1:] in page
+
+
+def test_malformed_query_on_the_store_is_400(clients):
+    on_store, _ = clients
+    r = on_store.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?p "})
+    assert r.status_code == 400 and "malformed" in r.text
+
+
+def test_repeated_question_comes_from_the_cache_with_an_etag(clients):
+    on_store, _ = clients
+    site = on_store.app.state.site
+    query = with_prefixes(resolve_query("files-to-kiko"))
+    first = on_store.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    hits = site.answers.hits
+    second = on_store.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    assert site.answers.hits == hits + 1
+    # a client that has the answer already is told so, without a body
+    again = on_store.get("/sparql", params={"query": query}, headers={"Accept": "text/csv",
+                                                                     "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    # another format is another answer
+    js = on_store.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert js.headers["etag"] != first.headers["etag"]
+    # a change to the graph forgets every answer and changes the ETag
+    site.answers.advance()
+    after = on_store.get("/sparql", params={"query": query}, headers={"Accept": "text/csv",
+                                                                     "If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200 and after.headers["etag"] != first.headers["etag"]
+    assert after.content == first.content
