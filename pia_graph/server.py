@@ -148,6 +148,16 @@ class GraphOut(BaseModel):
 # helpers
 
 
+PARTY_PAGE = 200   # bodies per page of a party's listing
+
+
+def page_number(request: Request) -> int:
+    try:
+        return int(request.query_params.get("page") or 1)
+    except ValueError:
+        return 1
+
+
 def _s(v) -> str | None:
     return None if v is None else str(v)
 
@@ -680,7 +690,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                     laws=[{"iri": str(r["law"]), "label": site.label(r["law"]), "articles": int(r["articles"]),
                            "citations": int(r["citations"])} for r in laws])
 
-    def node_page(iri: URIRef):
+    def node_page(iri: URIRef, page_no: int = 1):
         if not site.exists(iri):
             return page("node", status=404, label="Not found", iri=str(iri), types=[], sources=[], special="",
                         outgoing=[], incoming=[], labels={}, incoming_more=0)
@@ -713,8 +723,16 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                     art = r.lawName or ("(no article: 委託)" if r.kind == "委託" else "(no article cited)")
                 groups.setdefault(r.organization or "", OrderedDict()).setdefault(art, []).append(r)
             assessed = [{"iri": str(a), "label": site.label(a)} for a in ds.subjects(PIA.assessingBody, iri)]
-            special = render("party", label=label, nrows=len(rows), assessed=assessed,
-                             groups=[(b, list(arts.items())) for b, arts in groups.items()])
+            # a national store sends ~14,000 rows to 機構 from thousands of bodies: one page per PARTY_PAGE bodies
+            bodies = list(groups.items())
+            pages = max(1, -(-len(bodies) // PARTY_PAGE))
+            page_no = min(max(1, page_no), pages)
+            shown = bodies[(page_no - 1) * PARTY_PAGE: page_no * PARTY_PAGE]
+            special = render("party", label=label, nrows=len(rows), assessed=assessed, party_iri=str(iri),
+                             groups=[(b, list(arts.items())) for b, arts in shown],
+                             pager={"page": page_no, "pages": pages, "bodies": len(bodies),
+                                    "first": (page_no - 1) * PARTY_PAGE + 1,
+                                    "last": (page_no - 1) * PARTY_PAGE + len(shown)})
         elif types & {PIA.Article, PIA.Paragraph, PIA.Item, PIA.Annex, PIA.AnnexRow}:
             special = render("article", label=label, rows=site.citing(iri))
         elif PIA.Law in types:
@@ -786,12 +804,12 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         candidates += [ID[quote(path, safe="/-_.")], ID[path]]
         for iri in candidates:
             if site.exists(iri):
-                return node_page(iri)
+                return node_page(iri, page_number(request))
         return node_page(candidates[0])
 
     @app.get("/resource", response_class=HTMLResponse, include_in_schema=False)
-    def resource_page(iri: str):
-        return node_page(URIRef(iri))
+    def resource_page(iri: str, request: Request):
+        return node_page(URIRef(iri), page_number(request))
 
     @app.get("/source/{name}", response_class=HTMLResponse, include_in_schema=False)
     def source_page(name: str, lines: str | None = None):

@@ -106,7 +106,13 @@ NODE = """{% extends "base" %}{% import "macros" as m with context %}
 PARTY = """{% import "macros" as m with context %}
 {% if groups %}
 <h2>Files that go to {{ label }}, by body and article</h2>
-<p class="muted">Every 特定個人情報ファイル provided (提供), transferred (移転) or outsourced (委託) to this party, with the article the document cites and the source lines of the row. {{ nrows }} row(s).</p>
+<p class="muted">Every 特定個人情報ファイル provided (提供), transferred (移転) or outsourced (委託) to this party, with the article the document cites and the source lines of the row. {{ nrows }} row(s) from {{ pager.bodies }} bodies.</p>
+{% macro pages() %}{% if pager.pages > 1 %}<p class="pager">Bodies {{ pager.first }}–{{ pager.last }} of {{ pager.bodies }} ·
+{% if pager.page > 1 %}<a href="?page={{ pager.page - 1 }}">previous</a>{% endif %}
+page {{ pager.page }} of {{ pager.pages }}
+{% if pager.page < pager.pages %}<a href="?page={{ pager.page + 1 }}">next</a>{% endif %}
+· whole listing: <a href="/queries/files-to-kiko?kiko={{ party_iri|urlencode }}&amp;format=csv">CSV</a></p>{% endif %}{% endmacro %}
+{{ pages() }}
 {% for body, articles in groups %}
 <h3>{{ body or '(body not stated: fragment)' }}</h3>
 <table><tr><th>article</th><th>file</th><th>kind</th><th>recipient as written</th><th>row</th><th>source</th></tr>
@@ -115,6 +121,7 @@ PARTY = """{% import "macros" as m with context %}
 <td>{{ m.node(r.file, r.fileName) }}</td><td>{{ r.kind }}</td><td>{{ r.recipient }}</td><td>{{ m.node(r.row, 'row') }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}{% endfor %}
 </table>
 {% endfor %}
+{{ pages() }}
 {% endif %}
 {% if assessed %}<h2>Assessments by {{ label }}</h2><ul>{% for a in assessed %}<li>{{ m.node(a.iri, a.label) }}</li>{% endfor %}</ul>{% endif %}
 """

@@ -98,3 +98,21 @@ def test_repeated_question_comes_from_the_cache_with_an_etag(clients):
                                                                      "If-None-Match": first.headers["etag"]})
     assert after.status_code == 200 and after.headers["etag"] != first.headers["etag"]
     assert after.content == first.content
+
+
+def test_party_page_is_paged_by_body(clients, monkeypatch):
+    import pia_graph.server as server
+    on_store, _ = clients
+    whole = on_store.get("/id/party/j-lis").text
+    assert "page 1 of" not in whole                 # four bodies fit on one page
+    monkeypatch.setattr(server, "PARTY_PAGE", 3)
+    first, second = on_store.get("/id/party/j-lis").text, on_store.get("/id/party/j-lis?page=2").text
+    assert "page 1 of 2" in first and "page 2 of 2" in second and "Bodies 4–4 of 4" in second
+    bodies = ["札幌市長", "久留米市長", "千葉県知事", "(body not stated: fragment)"]
+    shown = lambda html: {b for b in bodies if f"<h3>{b}</h3>" in html}  # noqa: E731
+    assert shown(whole) == set(bodies)
+    assert len(shown(first)) == 3 and len(shown(second)) == 1 and shown(first) | shown(second) == set(bodies)
+    assert on_store.get("/id/party/j-lis?page=99").text.count("<h3>") == 1   # past the end: the last page
+    assert "kiko=https%3A//w3id.org/pia-graph/id/party/j-lis&amp;format=csv" in first
+    r = on_store.get("/queries/files-to-kiko", params={"kiko": KIKO, "format": "csv"})
+    assert r.status_code == 200 and len(r.text.strip().splitlines()) == 8
