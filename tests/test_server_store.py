@@ -116,3 +116,14 @@ def test_party_page_is_paged_by_body(clients, monkeypatch):
     assert "kiko=https%3A//w3id.org/pia-graph/id/party/j-lis&amp;format=csv" in first
     r = on_store.get("/queries/files-to-kiko", params={"kiko": KIKO, "format": "csv"})
     assert r.status_code == 200 and len(r.text.strip().splitlines()) == 8
+
+
+
+def test_party_page_of_another_party_shows_its_articles(clients):
+    """The flagship query binds its party in two places (the rows and the legal-basis block); a party page for any
+    party other than 機構 must bind both, or its rows lose their articles."""
+    for client in clients:
+        residents = next(p for p in client.get("/api/parties").json() if p["label"] == "住民")  # 千葉県's 提供先3
+        page = client.get("/resource", params={"iri": residents["iri"]}).text
+        assert "<h3>千葉県知事</h3>" in page
+        assert "住民基本台帳法" in page and "(no article cited)" not in page
