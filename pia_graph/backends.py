@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -17,6 +18,7 @@ from typing import Iterable, Protocol, Union, runtime_checkable
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
+from .answers import AnswerBook
 from .mapping import graph_iri, vocabulary_graph
 from .namespaces import ID, SHARED_GRAPH, bind_all
 from .query import with_prefixes
@@ -374,6 +376,9 @@ class OxigraphStore(_BaseStore):
         else:
             self.store = ox.Store()
         self._archive = None
+        # answers computed from this store, valid until it changes (see answers.py); a store in memory has none
+        self.answers = AnswerBook(self.path) if self.path else None
+        self._shared_written: set[str] = set()   # shared-graph quads this instance has committed
         self._status, self._current = ox.NamedNode(str(STORE.status)), ox.NamedNode(str(STORE.Current))
         if not self.store.contains_named_graph(ox.NamedNode(str(SHARED_GRAPH))):
             nt = _nt(vocabulary_graph())
@@ -389,9 +394,23 @@ class OxigraphStore(_BaseStore):
         keep = {ox.NamedNode(str(SHARED_GRAPH)), mg}
         orphans = [g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode) and g not in keep
                    and g not in listed and "/graph/" in g.value]
-        for g in orphans:
-            self.store.remove_graph(g)
+        if orphans:
+            with self._changing():
+                for g in orphans:
+                    self.store.remove_graph(g)
         return [g.value for g in orphans]
+
+    @contextlib.contextmanager
+    def _changing(self):
+        """Every write to the store goes inside: the answers' generation changes before it and after it."""
+        if self.answers is None:
+            yield
+            return
+        self.answers.changed()
+        try:
+            yield
+        finally:
+            self.answers.changed()
 
     def write_many(self, batch: list[PreparedDocument], keep_history: bool = False) -> list[IngestOutcome]:
         """Write a batch of documents: the new ones with oxigraph's bulk loader (several times faster than a
@@ -409,14 +428,18 @@ class OxigraphStore(_BaseStore):
                 return
             when = _now()
             mg = f" <{MANIFEST_GRAPH}> .\n"
-            data = "".join(q.doc_nq + q.shared_nq for _, q in pending)
-            self.store.bulk_load(data.encode("utf-8"), format=self.ox.RdfFormat.N_QUADS)
-            del data
-            if self.hook is not None:
-                for _, q in pending:
-                    self.hook(q)
-            manifest = "".join(_manifest_entry(q, when).replace(" .\n", mg) for _, q in pending)
-            self.store.load(manifest.encode("utf-8"), format=self.ox.RdfFormat.N_QUADS)
+            # every document repeats the statutes and parties it cites: send the shared graph's quads once
+            shared = {line for _, q in pending for line in q.shared_nq.splitlines(keepends=True)} - self._shared_written
+            data = "".join(q.doc_nq for _, q in pending) + "".join(shared)
+            with self._changing():
+                self.store.bulk_load(data.encode("utf-8"), format=self.ox.RdfFormat.N_QUADS)
+                del data
+                if self.hook is not None:
+                    for _, q in pending:
+                        self.hook(q)
+                manifest = "".join(_manifest_entry(q, when).replace(" .\n", mg) for _, q in pending)
+                self.store.load(manifest.encode("utf-8"), format=self.ox.RdfFormat.N_QUADS)
+            self._shared_written |= shared      # only once they are committed: a failed batch is sent again whole
             for i, q in pending:
                 out[i] = IngestOutcome(q.name, q.sha256, q.graph, "added", q.triples)
             pending.clear()
@@ -471,6 +494,10 @@ class OxigraphStore(_BaseStore):
         return out
 
     def _commit(self, p, old_graph, keep_history, when) -> None:
+        with self._changing():
+            self._commit_unguarded(p, old_graph, keep_history, when)
+
+    def _commit_unguarded(self, p, old_graph, keep_history, when) -> None:
         if old_graph is None:
             # a new document: its graph, its shared triples and its manifest entry are parsed by oxigraph (Rust) and
             # written in one transaction; a crash leaves all of it or none of it
@@ -497,8 +524,17 @@ class OxigraphStore(_BaseStore):
                 if r.status == "superseded":
                     self.archive.remove_graph(self.ox.NamedNode(history_iri(r.graph)))
         if ops:
-            self.store.update(" ;\n".join(ops))
+            with self._changing():
+                self.store.update(" ;\n".join(ops))
         return bool(ops)
+
+    def answer(self, sparql_text: str):
+        """query(), answered from the answer book while the store is unchanged since it was last asked."""
+        if self.answers is None:
+            from .answers import Answer
+            columns, rows = self.query(sparql_text)
+            return Answer(columns, rows, "", 0.0, False)
+        return self.answers.answer(sparql_text, lambda: self.query(sparql_text))
 
     def query(self, sparql_text: str):
         from .query import QueryError

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -130,23 +131,49 @@ def validate(graph: Path = typer.Argument(..., help="A graph file written by bui
 def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq file, a canned query name, or SPARQL text"),
           data: Optional[Path] = typer.Option(None, "--data", "-d", help="Graph file to query"),
           store: Optional[Path] = typer.Option(None, "--store", help="…or a pyoxigraph store written by `load`"),
-          fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json")):
-    """Run a SPARQL query over a graph file."""
+          fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json"),
+          fresh: bool = typer.Option(False, "--fresh", help="With --store: evaluate even if the store's answer book "
+                                                            "holds the answer for the store as it is")):
+    """Run a SPARQL query over a graph file or a store.
+
+    On a store, a SELECT or ASK already answered since the store last changed (`load` answers the flagship
+    question when it finishes) is read from the store's answer book instead of being evaluated again."""
     from .namespaces import shorten
-    from .query import QueryError, format_result, resolve_query, rows, run
+    from .query import QueryError, format_result, format_rows, resolve_query, rows, run
     from .store import load_dataset, open_store_dataset
 
     if (data is None) == (store is None):
         err.print("[red]error:[/red] give exactly one of --data GRAPH or --store DIR")
         raise typer.Exit(2)
+    result = table_rows = None
     try:
-        ds = load_dataset(data) if data is not None else open_store_dataset(store)
-        result = run(ds, resolve_query(query_text))
+        text = resolve_query(query_text)
+        if store is not None and not fresh:
+            table_rows = stored_answer(store, text)
+        if table_rows is None:
+            ds = load_dataset(data) if data is not None else open_store_dataset(store)
+            try:
+                if store is not None and (Path(store) / "live" / "CURRENT").exists():
+                    from .answers import AnswerBook
+                    book = AnswerBook(store)
+                    generation = book.generation()
+                    t0 = time.perf_counter()
+                    result = run(ds, text)
+                    if result.type in ("SELECT", "ASK"):
+                        table_rows = rows(result)
+                        book.put(text, *table_rows, generation, time.perf_counter() - t0)
+                else:
+                    result = run(ds, text)
+                if result.type in ("SELECT", "ASK") and table_rows is None:
+                    table_rows = rows(result)      # read while the store is open
+            finally:
+                if store is not None:
+                    ds.close()     # the store's lock goes with it (another command may open it next)
     except (QueryError, FileNotFoundError, ValueError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
     if fmt == "table":
-        header, body = rows(result)
+        header, body = table_rows or rows(result)
         table = Table(show_lines=False)
         for h in header:
             table.add_column(h, overflow="fold")
@@ -157,10 +184,23 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
         out.print(f"{len(body)} row(s)")
     else:
         try:
-            sys.stdout.write(format_result(result, fmt))
+            sys.stdout.write(format_rows(*table_rows, fmt) if table_rows is not None else format_result(result, fmt))
         except QueryError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2)
+
+
+def stored_answer(store: Path, text: str) -> tuple[list[str], list[list[str]]] | None:
+    """The answer book's answer, said on stderr so that nobody mistakes it for a fresh evaluation."""
+    from .answers import AnswerBook
+    if not (Path(store) / "live" / "CURRENT").exists():
+        return None         # not a store `load` wrote: let the normal path say so
+    hit = AnswerBook(store).get(text)
+    if hit is None:
+        return None
+    err.print(f"answered from {store}/answers (evaluated in {hit.seconds:.2f} s when the store was last "
+              "changed; --fresh evaluates again)")
+    return hit.columns, hit.rows
 
 
 @app.command()
@@ -199,7 +239,9 @@ def load(paths: List[Path] = typer.Argument(..., help="Assessment documents or f
          store: str = typer.Option(..., "--store", help="A directory (pyoxigraph on disk) or a SPARQL endpoint URL"),
          jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for extraction"),
          keep_history: bool = typer.Option(False, "--keep-history", help="Keep a replaced version as a dated graph"),
-         drop: Optional[List[str]] = typer.Option(None, "--drop", help="Drop a document (by file name) first")):
+         drop: Optional[List[str]] = typer.Option(None, "--drop", help="Drop a document (by file name) first"),
+         warm: bool = typer.Option(True, "--warm/--no-warm", help="Answer the flagship question (files-to-kiko "
+                                   "and the 機構 page) when done, so query and serve answer it at once")):
     """Ingest documents into a persistent store: one named graph per document, keyed by its content hash.
 
     Re-ingesting the same bytes is a no-op, a new version of the same file replaces its graph, and each
@@ -225,10 +267,23 @@ def load(paths: List[Path] = typer.Argument(..., help="Assessment documents or f
                   f"{report.count('unchanged')}, failed {report.count('error')} in {report.seconds:.1f} s; "
                   f"{st.triple_count()} triples in the store")
         failed = report.count("error")
+        if warm and getattr(st, "answers", None) is not None:
+            warm_answers(st)
     finally:
         st.close()
     if failed:
         raise typer.Exit(1)
+
+
+def warm_answers(st) -> None:
+    """Evaluate the flagship question on a store that just changed and keep the answers in its answer book."""
+    from .namespaces import ID
+    from .query import FLAGSHIP, canned_text, party_files_query
+
+    for name, text in ((FLAGSHIP, canned_text(FLAGSHIP)), ("機構 page", party_files_query(str(ID["party/j-lis"])))):
+        a = st.answer(text)
+        how = "already answered" if a.cached else f"answered in {a.seconds:.1f} s"
+        out.print(f"{name}: {len(a.rows)} rows {how}; kept in the store's answer book until the store changes")
 
 
 @app.command()
@@ -251,13 +306,15 @@ def serve(graph: Optional[Path] = typer.Argument(None, help="Graph file (default
         from .server import SAMPLES_DIR, create_app
         from .store import open_store_dataset
 
+        from .answers import AnswerBook
+
         try:
             ds = open_store_dataset(store)
         except FileNotFoundError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2)
         uvicorn.run(create_app(ds, samples_dir=SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results,
-                               max_request_bytes=max_request_bytes),
+                               max_request_bytes=max_request_bytes, book=AnswerBook(store), warm=True),
                     host=host, port=port)
         return
     from .server import serve_main

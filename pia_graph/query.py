@@ -90,6 +90,20 @@ def check_syntax(text: str) -> None:
         raise QueryError(f"malformed SPARQL: {e}") from None
 
 
+FLAGSHIP = "files-to-kiko"
+
+
+def canned_text(name: str) -> str:
+    return (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def party_files_query(party: str) -> str:
+    """The flagship question for any party, with the row and the article node too (the web pages link them)."""
+    text = re.sub(r"VALUES \?kiko \{ <[^>]*> \}", f"VALUES ?kiko {{ <{party}> }}", canned_text(FLAGSHIP))
+    text = text.replace("SELECT ?assessment", "SELECT ?row ?articleNode ?assessment", 1)
+    return text[text.index("SELECT"):]
+
+
 def run(ds: Dataset, text: str):
     text = with_prefixes(text)
     check_syntax(text)
@@ -115,7 +129,11 @@ def rows(result) -> tuple[list[str], list[list[str]]]:
 def format_result(result, fmt: str) -> str:
     if result.type in ("CONSTRUCT", "DESCRIBE") and fmt in ("turtle", "ttl"):
         return result.graph.serialize(format="turtle")
-    header, body = rows(result)
+    return format_rows(*rows(result), fmt)
+
+
+def format_rows(header: list[str], body: list[list[str]], fmt: str) -> str:
+    """A table of strings (from a result, or from a store's answer book) as json, csv or tsv."""
     if fmt == "json":
         return json.dumps([dict(zip(header, r)) for r in body], ensure_ascii=False, indent=2)
     if fmt in ("csv", "tsv"):

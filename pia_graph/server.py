@@ -6,6 +6,7 @@ import hmac
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 from collections import OrderedDict
@@ -22,8 +23,9 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from . import __version__
+from .answers import AnswerBook
 from .namespaces import ID, PIA, SHARED_GRAPH, bind_all, sparql_prologue
-from .query import canned_queries, rows as result_rows
+from .query import FLAGSHIP, canned_queries, canned_text, format_rows, party_files_query, rows as result_rows
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
                               native_engine, query_kind, service_description, translate)
 from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, build_view, label_of, page_path, qname, render_html
@@ -258,15 +260,16 @@ class AnswerCache:
         return value
 
 
-def _table_size(table) -> int:
-    columns, rows = table[0]
+def _table_rows_size(table) -> int:
+    columns, rows = table
     return 64 * (len(columns) + 1) * (len(rows) + 1)
 
 
 class Site:
     """The loaded graph and the lookups the pages share."""
 
-    def __init__(self, ds: Dataset, samples_dir: Path | None, timeout: float, max_results: int):
+    def __init__(self, ds: Dataset, samples_dir: Path | None, timeout: float, max_results: int,
+                 book: AnswerBook | None = None):
         self.ds = ds
         self.samples_dir = Path(samples_dir) if samples_dir else None
         self.timeout = timeout
@@ -274,6 +277,15 @@ class Site:
         self.lock = RWLock()
         self.upload_dir: Path | None = None      # ingested documents, for their source pages
         self.answers = AnswerCache()
+        self.book = book       # a store's answers on disk (serve --store): computed once per store generation
+
+    def from_book(self, text: str, evaluate) -> tuple[list[str], list[list[str]]]:
+        """A SELECT's columns and string rows, from the store's answer book when it holds them for the store as it
+        is; evaluate() otherwise (and the answer is kept there for the next server too)."""
+        if self.book is None:
+            return evaluate()
+        a = self.book.answer(text, evaluate)
+        return a.columns, a.rows
 
     def select(self, text: str, **bindings) -> list[dict]:
         if native_engine(self.ds):    # the text to oxigraph's engine (see native_engine)
@@ -323,18 +335,25 @@ class Site:
                                    lambda rows: 1024 * (len(rows) + 1))
 
     def _party_files(self, party: URIRef) -> list[PartyFileRow]:
-        text = (ROOT / "queries" / "files-to-kiko.rq").read_text(encoding="utf-8")
-        text = bind_params(text, {"kiko": str(party)})
-        # the row and the article node too, so each row links to the provision and the article page
-        text = text.replace("SELECT ?assessment", "SELECT ?row ?articleNode ?assessment", 1)
+        if not SAFE_IRI.match(str(party)):
+            raise EndpointError(f"not an IRI: {str(party)!r}", 400)
+        text = party_files_query(str(party))
+
+        def evaluate():
+            found = self.select(text)
+            names = list(found[0]) if found else []
+            return names, [["" if r[v] is None else str(r[v]) for v in names] for r in found]
+
+        columns, rows = self.from_book(text, evaluate)
         out = []
-        for r in self.select(text[text.index("SELECT"):]):
+        for values in rows:
+            r = {c: (v or None) for c, v in zip(columns, values)}
             out.append(PartyFileRow(
-                assessment=str(r["assessment"]), organization=_s(r["organization"]), file=str(r["file"]),
-                fileName=str(r["fileName"]), kind=str(r["kind"]), recipient=_s(r["recipient"]), row=str(r["row"]),
-                law=_s(r["law"]), lawName=_s(r["lawName"]), article=_s(r["article"]),
-                articleNode=_s(r["articleNode"]), articleLabel=_s(r["articleLabel"]), source=_s(r["source"]),
-                sourcePage=source_link(str(r["source"])) if r["source"] else None))
+                assessment=r["assessment"], organization=r["organization"], file=r["file"],
+                fileName=r["fileName"] or "", kind=r["kind"] or "", recipient=r["recipient"], row=r["row"],
+                law=r["law"], lawName=r["lawName"], article=r["article"],
+                articleNode=r["articleNode"], articleLabel=r["articleLabel"], source=r["source"],
+                sourcePage=source_link(r["source"]) if r["source"] else None))
         return out
 
     def citing(self, target: URIRef) -> list[CitingRow]:
@@ -538,15 +557,18 @@ INGEST_NAME = re.compile(r"^[^/\\\x00-\x1f<>:\"|?*]{1,200}$")
 def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout: float = 10.0,
                max_results: int = 10000, max_request_bytes: int = MAX_REQUEST_BYTES,
                max_ingest_bytes: int = MAX_INGEST_BYTES, max_url_bytes: int = MAX_URL_BYTES,
-               allow_ingest: bool = False, ingest_token: str | None = None) -> FastAPI:
+               allow_ingest: bool = False, ingest_token: str | None = None, book: AnswerBook | None = None,
+               warm: bool = False) -> FastAPI:
     """The web app over a loaded dataset (default graph = union of the named graphs).
 
     Limits: query_timeout seconds and max_results rows/triples per query; max_request_bytes per request body
     (413 above it), max_ingest_bytes for an uploaded document, max_url_bytes for the URL (414).
-    allow_ingest turns on POST /api/ingest, which needs `Authorization: Bearer <ingest_token>`."""
+    allow_ingest turns on POST /api/ingest, which needs `Authorization: Bearer <ingest_token>`.
+    book: a store's answer book (serve --store); warm: answer the flagship question (the 機構 page and its canned
+    query) in the background as soon as the server starts, so the first analyst does not wait for it."""
     if allow_ingest and not ingest_token:
         raise ValueError("ingest needs a token: pass ingest_token or set " + INGEST_TOKEN_ENV)
-    site = Site(dataset, samples_dir, query_timeout, max_results)
+    site = Site(dataset, samples_dir, query_timeout, max_results, book=book)
     env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
     env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")))
     app = FastAPI(title="pia-graph", version=__version__,
@@ -850,10 +872,20 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         return page("queries", queries=qs, options=options())
 
     def run_table(text: str):
-        def compute():
+        def evaluate():
             kind, result = execute(site.ds, text, timeout=site.timeout, max_results=site.max_results)
-            return result_rows(result), kind, result
-        return site.answers.answer(("table", text), compute, _table_size)
+            return result_rows(result)
+        return site.answers.answer(("table", text), lambda: site.from_book(text, evaluate), _table_rows_size)
+
+    def warm_up():
+        try:
+            site.party_files(KIKO_IRI)
+            run_table(canned_text(FLAGSHIP))
+        except Exception as e:  # noqa: BLE001 - a failed warm-up only means the first request computes it
+            print(f"pia-graph serve: warming the flagship answer failed: {e}", file=sys.stderr)
+
+    if warm:
+        threading.Thread(target=warm_up, name="pia-graph-warm-up", daemon=True).start()
 
     @app.get("/queries/{name}", include_in_schema=False)
     def query_run(name: str, request: Request, format: str | None = None):
@@ -864,14 +896,13 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         columns, body = [], []
         try:
             text = bind_params(q.text, values)
-            (columns, body), kind, result = run_table(text)
+            columns, body = run_table(text)
         except EndpointError as e:
             if format:
                 return PlainTextResponse(e.message + "\n", status_code=e.status)
             error = e.message
         if format == "csv":
-            from .query import format_result
-            return Response(format_result(result, "csv"), media_type="text/csv; charset=utf-8",
+            return Response(format_rows(columns, body, "csv"), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
         if format == "json":
             return JSONResponse([dict(zip(columns, r)) for r in body],
@@ -966,7 +997,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         q = canned(name)
         values = {k: request.query_params.get(k) or v for k, v in query_params(q.text).items()}
         try:
-            (columns, body), _, _ = run_table(bind_params(q.text, values))
+            columns, body = run_table(bind_params(q.text, values))
         except LimitExceeded as e:
             raise HTTPException(e.status, e.message)
         except EndpointError as e:

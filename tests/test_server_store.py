@@ -118,6 +118,39 @@ def test_party_page_is_paged_by_body(clients, monkeypatch):
     assert r.status_code == 200 and len(r.text.strip().splitlines()) == 8
 
 
+def test_store_server_answers_from_the_store_answer_book(tmp_path):
+    """serve --store: the flagship answer is computed at start-up (warm) into the store's answer book, and the 機構
+    page and the canned query are served from it while the store is unchanged."""
+    import time
+
+    from pia_graph.answers import AnswerBook
+    from pia_graph.query import FLAGSHIP, canned_text, party_files_query
+
+    store = OxigraphStore(tmp_path / "db")
+    ingest_paths(store, [SAMPLES], jobs=1, progress=False)
+    store.close()
+    book = AnswerBook(tmp_path / "db")
+    ds = open_store_dataset(tmp_path / "db")
+    with TestClient(create_app(ds, samples_dir=SAMPLES, book=book, warm=True)) as client:
+        for _ in range(100):      # the warm-up runs in the background
+            if book.get(canned_text(FLAGSHIP)) and book.get(party_files_query(KIKO)):
+                break
+            time.sleep(0.1)
+        kept = book.get(party_files_query(KIKO))
+        assert kept is not None and len(kept.rows) == 7
+        page = client.get("/id/party/j-lis").text
+        assert all(f"<h3>{b}</h3>" in page for b in ("札幌市長", "久留米市長", "千葉県知事"))
+        assert "第30条の7" in page or "30の7" in page
+        # what the page shows is what the book holds: change the book's copy and the page follows
+        i = kept.columns.index("recipient")
+        changed = [r[:i] + ["(from the book)"] + r[i + 1:] for r in kept.rows]
+        book.put(party_files_query(KIKO), kept.columns, changed, book.generation(), 0.0)
+        fresh_app = TestClient(create_app(ds, samples_dir=SAMPLES, book=book))
+        assert "(from the book)" in fresh_app.get("/id/party/j-lis").text
+        csv_rows = client.get("/queries/files-to-kiko", params={"format": "csv"}).text.strip().splitlines()
+        assert len(csv_rows) == 8
+    ds.close()
+
 
 def test_party_page_of_another_party_shows_its_articles(clients):
     """The flagship query binds its party in two places (the rows and the legal-basis block); a party page for any
