@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -345,6 +346,11 @@ _WRAPPED_LINE_MIN = 10
 _DIGIT_GAP = "\u2063"
 
 
+# NFKC of one character, remembered: the view is built character by character (to keep the map back to source
+# offsets) and a document uses a few thousand distinct characters.
+_NFKC_CHAR: dict[str, str] = {}
+
+
 class _Compact:
     """NFKC'd, whitespace-free view of a string with a map back to source offsets."""
 
@@ -373,7 +379,10 @@ class _Compact:
                 ws_at = i
                 continue
             line_len += 1
-            for c in unicodedata.normalize("NFKC", ch):
+            folded = _NFKC_CHAR.get(ch)
+            if folded is None:
+                folded = _NFKC_CHAR[ch] = unicodedata.normalize("NFKC", ch)
+            for c in folded:
                 if c.isspace():
                     continue
                 if pending == "hard" and out and out[-1] in "0123456789" and c in "0123456789":
@@ -394,6 +403,13 @@ class _Compact:
     def written(self, a: int, b: int) -> str:
         s, e = self.span(a, b)
         return re.sub(r"\s", "", self.raw[s:e])
+
+
+@functools.lru_cache(maxsize=64)
+def _compact_view(raw: str) -> _Compact:
+    """parse_citations reads each cell twice (its own short names, then its citations): build the view once.
+    Nothing writes to a _Compact after it is made, so one can be shared."""
+    return _Compact(raw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,7 +568,7 @@ class _Ctx:
     """Per-call state of parse_citations / find_abbreviations."""
 
     def __init__(self, text: str, abbreviations: dict[str, str], body: str | None) -> None:
-        self.t = _Compact(text)
+        self.t = _compact_view(text)
         self.abbreviations = abbreviations
         self.body = body
         self.alias_end = _alias_spans(self.t.n, abbreviations)

@@ -1,8 +1,8 @@
 """The IRIs pia-graph mints and the vocabularies it reuses, as rdflib Namespace objects."""
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
-
+from rdflib.namespace import DCTERMS as _DCTERMS, OWL, PROV as _PROV, RDF as _RDF, RDFS as _RDFS, SKOS as _SKOS
+from rdflib.namespace import XSD as _XSD
 
 
 class TermCachingNamespace(Namespace):
@@ -14,6 +14,24 @@ class TermCachingNamespace(Namespace):
         self.__dict__[name] = term      # found by ordinary attribute lookup from now on
         return term
 
+
+class TermCachingVocabulary(TermCachingNamespace):
+    """rdflib's closed vocabularies (RDF, RDFS, PROV…) as term-caching namespaces with the same IRIs. Their own
+    attribute look-up checks the term against the vocabulary every time: a tenth of the mapping time."""
+
+    def __new__(cls, vocabulary):
+        return super().__new__(cls, str(vocabulary))
+
+    def __getattr__(self, name: str):
+        term = getattr(self._vocabulary, name)     # still refuses a term the vocabulary does not define
+        self.__dict__[name] = term
+        return term
+
+    def __init__(self, vocabulary):
+        self.__dict__["_vocabulary"] = vocabulary
+
+
+RDF, RDFS, PROV, SKOS, XSD, DCTERMS = (TermCachingVocabulary(v) for v in (_RDF, _RDFS, _PROV, _SKOS, _XSD, _DCTERMS))
 
 PIA = TermCachingNamespace("https://w3id.org/pia-graph/ontology#")
 ID = TermCachingNamespace("https://w3id.org/pia-graph/id/")

@@ -60,6 +60,13 @@ def _lines_of(entries: list[Entry]) -> list[Line]:
     return out
 
 
+# Patterns tried on every line of a long section, compiled once (re's own cache look-up was a visible cost).
+_FILE_NAME_HEADING = re.compile(r"^(\d\.)?特定個人情報ファイル名")
+_FIRST_FILE_HEADING = re.compile(r"^1\.特定個人情報ファイル名")
+_FILE_NUMBER = re.compile(r"^\((\d+)\)")
+_NUMBERED_HEADING = re.compile(r"^\d+\.(.+)$")
+
+
 class _Parser:
     def __init__(self, name: str, sha256: str, raw_lines: list[str]):
         self.lines = make_lines(raw_lines)
@@ -404,7 +411,7 @@ class _Parser:
             current = [s.heading] if s.heading else []
             seen_name = False
             for ln in s.lines:
-                if re.match(r"^1\.特定個人情報ファイル名", ln.key):
+                if _FIRST_FILE_HEADING.match(ln.key):
                     if seen_name:
                         segments.append(current)
                         current = []
@@ -464,7 +471,7 @@ class _Parser:
     def parse_file(self, k: int, seg: list[Line]) -> FileSection | None:
         name = None
         for i, ln in enumerate(seg):
-            if re.match(r"^(\d\.)?特定個人情報ファイル名", ln.key):
+            if _FILE_NAME_HEADING.match(ln.key):
                 rest = re.sub(r"^(\d\.)?特定個人情報ファイル名", "", ln.key)
                 cands = ([rest] if rest else []) + [x.text for x in seg[i + 1:i + 4] if not x.blank]
                 for c in cands:
@@ -658,12 +665,12 @@ class _Parser:
         question: Line | None = None
         files_seen = 0
         for ln in section.lines:
-            if re.match(r"^(\d\.)?特定個人情報ファイル名", ln.key):
+            if _FILE_NAME_HEADING.match(ln.key):
                 files_seen += 1
-            m_file = re.match(r"^\((\d+)\)", ln.key)
+            m_file = _FILE_NUMBER.match(ln.key)
             if m_file and files_seen:
                 file_n = int(m_file.group(1))
-            m_stage = re.match(r"^\d+\.(.+)$", ln.key)
+            m_stage = _NUMBERED_HEADING.match(ln.key)
             if m_stage:
                 concept = vocab.STAGES.match(m_stage.group(1))
                 if concept:

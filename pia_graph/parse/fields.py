@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -109,8 +110,16 @@ def _inline_value(line: Line, label_regex: re.Pattern) -> str:
     return re.sub(r"^※\s*", "", rest).strip()
 
 
+@functools.lru_cache(maxsize=16)
+def _any_label(patterns: tuple[str, ...]) -> re.Pattern:
+    """One pattern that matches where any of the labels does: most lines are prose and match none, and one
+    alternation rejects them in one call instead of one call per label."""
+    return re.compile("|".join(f"(?:{re.sub(r'[(][?]P<[a-z_]+>', '(?:', p)})" for p in patterns))
+
+
 def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_headers: bool = True) -> list[Entry]:
     entries: list[Entry] = []
+    any_label = _any_label(tuple(spec.pattern.pattern for spec in specs)).match
     for i, line in enumerate(lines):
         if line.blank:
             continue
@@ -123,6 +132,8 @@ def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_h
                                      h.group("what"), title, []))
                 continue
         key = _joined_key(lines, i)
+        if not any_label(key):
+            continue
         for spec in specs:
             m = spec.pattern.match(key)
             if m:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..normalize import _SPACES, fold, strip_markup
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
+    """One source line. A NamedTuple rather than a frozen dataclass: a document has thousands of lines and a frozen
+    dataclass's __init__ (one object.__setattr__ per field) was a tenth of make_lines."""
     n: int          # 1-based line number in the source
     raw: str
     text: str       # clean_line(raw)
@@ -28,10 +30,11 @@ def make_lines(raw_lines) -> list[Line]:
     folded = fold("\n".join(marked)).split("\n")
     if len(folded) != len(raw_lines):      # never expected; fall back to the line-by-line path
         folded = [fold(m) for m in marked]
+    spaces, join = _SPACES.sub, "".join
     out = []
     for i, (raw, text) in enumerate(zip(raw_lines, folded), 1):
-        text = _SPACES.sub(" ", text).strip()
-        out.append(Line(i, raw, text, "".join(text.split())))
+        text = spaces(" ", text).strip()
+        out.append(Line(i, raw, text, join(text.split())))
     return out
 
 
