@@ -583,12 +583,17 @@ class RemoteStore(_BaseStore):
     """A remote SPARQL 1.1 store (Fuseki, GraphDB, Virtuoso...). Writes: Graph Store Protocol (PUT the document's
     graph, POST into the shared graph), then one SPARQL Update for the manifest and the replaced graph. Queries:
     SPARQL Protocol with the current graphs as default-graph-uri when there are few, else the endpoint's union
-    default graph (configure it: Fuseki tdb2:unionDefaultGraph, GraphDB and Virtuoso do it by default).
+    default graph (configure it: Fuseki tdb2:unionDefaultGraph, Oxigraph --union-default-graph, GraphDB and
+    Virtuoso do it by default). Past MAX_DEFAULT_GRAPHS documents, versions kept by keep_history sit in that union
+    too and answer queries beside the current ones: keep history on a local store, or exclude graph/history/ from
+    the endpoint's union.
 
-    `spec` is the dataset URL (http://host:3030/ds gives /ds/query, /ds/update, /ds/data); override with
+    `spec` is the dataset URL: SPARQL at SPEC/query and SPEC/update, the Graph Store Protocol at SPEC/data (Fuseki:
+    http://host:3030/ds) or SPEC/store (Oxigraph server: http://host:7878), whichever answers; override with
     query=, update=, data= keyword arguments."""
 
     MAX_DEFAULT_GRAPHS = 50
+    GRAPH_STORE_PATHS = ("/data", "/store")     # Fuseki's, Oxigraph's
 
     def __init__(self, spec: str, query: str | None = None, update: str | None = None, data: str | None = None,
                  client=None, timeout: float = 120.0):
@@ -596,9 +601,28 @@ class RemoteStore(_BaseStore):
         base = spec.rstrip("/")
         self.query_url = query or base + "/query"
         self.update_url = update or base + "/update"
-        self.data_url = data or base + "/data"
         self.client = client or httpx.Client(timeout=timeout)
+        self.data_url = data or self._graph_store_url(base)
         self.ensure_shared()
+
+    def _graph_store_url(self, base: str) -> str:
+        """The first of the usual Graph Store Protocol paths that answers HEAD for the default graph (no body is sent
+        back, however large the store). A probe has its own connection: Oxigraph's server answers HEAD on a path it
+        does not serve with a malformed response, which must not spoil the connection the store goes on using."""
+        import httpx
+        unreachable = None
+        for path in self.GRAPH_STORE_PATHS:
+            try:
+                with httpx.Client(timeout=self.client.timeout) as probe:
+                    if probe.head(base + path + "?default").status_code < 400:
+                        return base + path
+            except httpx.TransportError as e:
+                if isinstance(e, (httpx.ConnectError, httpx.ConnectTimeout)):
+                    unreachable = e
+                    break
+        if unreachable is not None:
+            raise OSError(f"{base}: no SPARQL store answers there: {unreachable}")
+        return base + self.GRAPH_STORE_PATHS[0]
 
     def ensure_shared(self):
         h, rows = self._select(f"ASK {{ GRAPH <{SHARED_GRAPH}> {{ ?s ?p ?o }} }}")
@@ -619,8 +643,11 @@ class RemoteStore(_BaseStore):
         r.raise_for_status()
 
     def _select(self, text: str, default_graphs: list[str] | None = None):
+        # a repeated default-graph-uri: a form body encoded here (httpx's data= takes a dict, one value per name)
         params = [("query", text)] + [("default-graph-uri", g) for g in (default_graphs or [])]
-        r = self.client.post(self.query_url, data=params, headers={"Accept": "application/sparql-results+json"})
+        r = self.client.post(self.query_url, content=urllib.parse.urlencode(params).encode("ascii"),
+                             headers={"Accept": "application/sparql-results+json",
+                                      "Content-Type": "application/x-www-form-urlencoded"})
         if r.status_code >= 400:
             from .query import QueryError
             raise QueryError(f"query failed: HTTP {r.status_code}: {r.text[:300]}")

@@ -130,7 +130,8 @@ def validate(graph: Path = typer.Argument(..., help="A graph file written by bui
 @app.command()
 def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq file, a canned query name, or SPARQL text"),
           data: Optional[Path] = typer.Option(None, "--data", "-d", help="Graph file to query"),
-          store: Optional[Path] = typer.Option(None, "--store", help="…or a pyoxigraph store written by `load`"),
+          store: Optional[str] = typer.Option(None, "--store", help="…or a store written by `load`: a directory "
+                                                                     "(pyoxigraph) or a SPARQL endpoint URL"),
           fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json"),
           fresh: bool = typer.Option(False, "--fresh", help="With --store: evaluate even if the store's answer book "
                                                             "holds the answer for the store as it is")):
@@ -148,7 +149,9 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
     result = table_rows = None
     try:
         text = resolve_query(query_text)
-        if store is not None and not fresh:
+        if store is not None and store.startswith(("http://", "https://")):
+            table_rows = remote_rows(store, text)
+        elif store is not None and not fresh:
             table_rows = stored_answer(store, text)
         if table_rows is None:
             ds = load_dataset(data) if data is not None else open_store_dataset(store)
@@ -190,7 +193,23 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
             raise typer.Exit(2)
 
 
-def stored_answer(store: Path, text: str) -> tuple[list[str], list[list[str]]] | None:
+def remote_rows(url: str, text: str) -> tuple[list[str], list[list[str]]]:
+    """A query sent to a remote store (the one `load --store URL` wrote), over the SPARQL Protocol."""
+    from .backends import RemoteStore
+    from .query import check_syntax, with_prefixes
+
+    check_syntax(with_prefixes(text))   # the same one-line error as for a local graph
+    try:
+        remote = RemoteStore(url)
+    except OSError as e:
+        raise FileNotFoundError(str(e)) from None
+    try:
+        return remote.query(text)
+    finally:
+        remote.close()
+
+
+def stored_answer(store: str, text: str) -> tuple[list[str], list[list[str]]] | None:
     """The answer book's answer, said on stderr so that nobody mistakes it for a fresh evaluation."""
     from .answers import AnswerBook
     if not (Path(store) / "live" / "CURRENT").exists():
@@ -249,7 +268,11 @@ def load(paths: List[Path] = typer.Argument(..., help="Assessment documents or f
     from .backends import ingest_paths, open_store
     from .pipeline import collect
 
-    st = open_store(store)
+    try:
+        st = open_store(store)
+    except OSError as e:       # a URL nothing answers at, a directory that cannot be opened (locked, not a store)
+        err.print(f"[red]error:[/red] {store}: {e}")
+        raise typer.Exit(2)
     try:
         for name in drop or []:
             out.print(f"dropped {name}" if st.drop(name) else f"[yellow]not in the store:[/yellow] {name}")
