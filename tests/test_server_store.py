@@ -160,3 +160,16 @@ def test_party_page_of_another_party_shows_its_articles(clients):
         page = client.get("/resource", params={"iri": residents["iri"]}).text
         assert "<h3>千葉県知事</h3>" in page
         assert "住民基本台帳法" in page and "(no article cited)" not in page
+
+
+def test_canned_queries_are_not_cut_by_the_endpoint_row_limit(tmp_path):
+    """The row limit guards /sparql against arbitrary queries; the flagship listing (14,000 rows at national scale)
+    is the project's own question and comes back whole."""
+    ds = load_dataset(build_samples(SAMPLES, tmp_path / "samples.trig"))
+    with TestClient(create_app(ds, samples_dir=SAMPLES, max_results=3)) as client:
+        query = with_prefixes(resolve_query("files-to-kiko"))
+        refused = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+        assert refused.status_code == 503 and "result limit" in refused.text
+        whole = client.get("/queries/files-to-kiko", params={"format": "csv"})
+        assert whole.status_code == 200 and len(whole.text.strip().splitlines()) == 8
+        assert len(client.get("/api/queries/files-to-kiko").json()["rows"]) == 7
