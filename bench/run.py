@@ -47,6 +47,19 @@ def machine() -> dict:
             "rdflib": rdflib.__version__, "pyoxigraph": pyoxigraph.__version__, "os": platform.platform()}
 
 
+def reference_seconds() -> float:
+    """A fixed pure-Python loop (10 million additions), best of three: this VM's speed drifts by up to 3x with its
+    neighbours, so every run states it, and figures from runs with different references are not comparable."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def table(headers: list[str], rows: list[list]) -> str:
     cells = [[str(c) for c in r] for r in rows]
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
@@ -159,10 +172,16 @@ def queries(db: str, n: int, runs: int, with_rdflib: bool) -> list[list]:
     todo += [("proposed " + f.stem, f.read_text(encoding="utf-8")) for f in sorted((ROOT / "bench" / "proposed").glob("*.rq"))]
     from types import SimpleNamespace
     got, rdflib_p50 = {}, {}
+    answered = ANSWERED
     for name, text in todo:
         q = SimpleNamespace(name=name, text=text)
         o50, o95, on = latency(lambda: oxi.query(q.text), runs)
         got[name] = on
+        if name == "files-to-kiko":
+            # what query --store and serve --store do: the answer book, filled once (as load does when it ends)
+            first = oxi.answer(q.text)
+            a50, a95, an = latency(lambda: (lambda a: (a.columns, a.rows))(oxi.answer(q.text)), runs)
+            answered[n] = (first.seconds, a50, a95, an == on)
         if name.startswith("proposed "):
             base = got.get(name.split(" ", 1)[1])
             same = "-" if base is None else ("yes (vs canned, oxigraph)" if base == on else f"no (canned {base})")
@@ -183,6 +202,9 @@ def queries(db: str, n: int, runs: int, with_rdflib: bool) -> list[list]:
             rows.append([n, q.name, on, "-", "-", f"{o50 * 1000:.1f}", f"{o95 * 1000:.1f}", "-", "-"])
     oxi.close()
     return rows, load
+
+
+ANSWERED: dict[int, tuple] = {}   # docs -> (evaluation s when the book was filled, p50 s, p95 s, same rows)
 
 
 def profile_slowest(out: Path) -> str:
@@ -222,9 +244,11 @@ def main(argv=None) -> int:
     work = a.workdir or Path(tempfile.mkdtemp(prefix="pia-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     m = machine()
+    ref = reference_seconds()
     sections = [f"Machine: {m['nproc']} cores ({m['cpu']}), {m['ram']} RAM, Python {m['python']}, rdflib {m['rdflib']}, "
                 f"pyoxigraph {m['pyoxigraph']}, {m['os']}. Run: `.venv/bin/python bench/run.py --sizes {a.sizes}` "
-                f"(jobs={a.jobs}, {a.runs} query runs)."]
+                f"(jobs={a.jobs}, {a.runs} query runs). Speed reference (10 M additions in a Python loop, best of 3): "
+                f"{ref:.2f} s at the start, {{END_REFERENCE}} s at the end."]
 
     print("== extraction throughput per text shape", file=sys.stderr)
     t = table(["seed", "shape", "size", "time/doc", "MB/s", "docs/s"], extraction())
@@ -279,12 +303,21 @@ def main(argv=None) -> int:
                         ", ".join(f"{n}: {v:.0f} s" for n, v in loads.items() if v is not None) + "\n\n" +
                         table(["docs", "query", "rows", "rdflib p50 ms", "rdflib p95 ms", "oxigraph p50 ms",
                                "oxigraph p95 ms", "ratio", "same rows"], q_rows))
+    if ANSWERED:
+        t = table(["docs", "evaluated once (fills the book) ms", "answered from the book p50 ms", "p95 ms", "same rows"],
+                  [[n, f"{v[0] * 1000:.0f}", f"{v[1] * 1000:.1f}", f"{v[2] * 1000:.1f}", "yes" if v[3] else "no"]
+                   for n, v in sorted(ANSWERED.items())])
+        print(t)
+        sections.append("## The flagship question as `query --store` and `serve --store` answer it (answer book)\n\n"
+                        "Evaluated once after the store changed (as `load` does when it ends), then read from "
+                        "DIR/answers while the store is unchanged.\n\n" + t)
     if not a.no_profile:
         print("== profiling prepare(validate=True) over the five seeds", file=sys.stderr)
         text = profile_slowest(work / "profile.html")
         short = "\n".join(text.splitlines()[:60])
         sections.append("## Profile (pyinstrument): extract + map + validate + N-Triples over the five seeds\n\n```\n"
                         + short + "\n```")
+    sections[0] = sections[0].replace("{END_REFERENCE}", f"{reference_seconds():.2f}")
     body = "# Benchmarks\n\n" + "\n\n".join(sections) + "\n"
     marker = "<!-- notes -->"
     if a.output.exists() and marker in a.output.read_text(encoding="utf-8"):
