@@ -97,9 +97,10 @@ class AnswerBook:
                            json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         return True
 
-    def answer(self, query_text: str, evaluate: Callable[[], tuple[list[str], list[list[str]]]]) -> Answer:
-        """The stored answer, else evaluate() (columns, rows of strings) kept for next time."""
-        hit = self.get(query_text)
+    def answer(self, query_text: str, evaluate: Callable[[], tuple[list[str], list[list[str]]]],
+               fresh: bool = False) -> Answer:
+        """The stored answer, else (or when fresh) evaluate() (columns, rows of strings), kept for next time."""
+        hit = None if fresh else self.get(query_text)
         if hit is not None:
             return hit
         generation = self.generation()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -140,43 +139,35 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
     On a store, a SELECT or ASK already answered since the store last changed (`load` answers the flagship
     question when it finishes) is read from the store's answer book instead of being evaluated again."""
     from .namespaces import shorten
-    from .query import QueryError, format_result, format_rows, resolve_query, rows, run
+    from .query import QueryError, format_result, format_rows, resolve_query, rows, run, with_prefixes
+    from .sparql_endpoint import EndpointError, query_kind
     from .store import load_dataset, open_store_dataset
 
     if (data is None) == (store is None):
         err.print("[red]error:[/red] give exactly one of --data GRAPH or --store DIR")
         raise typer.Exit(2)
-    result = table_rows = None
+    rendered = None          # a CONSTRUCT's graph as Turtle, made while its store is open
     try:
         text = resolve_query(query_text)
         if store is not None and store.startswith(("http://", "https://")):
             table_rows = remote_rows(store, text)
-        elif store is not None and not fresh:
-            table_rows = stored_answer(store, text)
-        if table_rows is None:
+        elif store is not None and is_store_dir(store) and query_kind(with_prefixes(text)) in ("SELECT", "ASK"):
+            table_rows = book_rows(store, text, fresh)
+        else:
             ds = load_dataset(data) if data is not None else open_store_dataset(store)
             try:
-                if store is not None and (Path(store) / "live" / "CURRENT").exists():
-                    from .answers import AnswerBook
-                    book = AnswerBook(store)
-                    generation = book.generation()
-                    t0 = time.perf_counter()
-                    result = run(ds, text)
-                    if result.type in ("SELECT", "ASK"):
-                        table_rows = rows(result)
-                        book.put(text, *table_rows, generation, time.perf_counter() - t0)
-                else:
-                    result = run(ds, text)
-                if result.type in ("SELECT", "ASK") and table_rows is None:
-                    table_rows = rows(result)      # read while the store is open
+                result = run(ds, text)
+                table_rows = rows(result)
+                if result.type in ("CONSTRUCT", "DESCRIBE") and fmt in ("turtle", "ttl"):
+                    rendered = format_result(result, fmt)
             finally:
                 if store is not None:
                     ds.close()     # the store's lock goes with it (another command may open it next)
-    except (QueryError, FileNotFoundError, ValueError) as e:
+    except (QueryError, EndpointError, FileNotFoundError, ValueError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
     if fmt == "table":
-        header, body = table_rows or rows(result)
+        header, body = table_rows
         table = Table(show_lines=False)
         for h in header:
             table.add_column(h, overflow="fold")
@@ -187,7 +178,7 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
         out.print(f"{len(body)} row(s)")
     else:
         try:
-            sys.stdout.write(format_rows(*table_rows, fmt) if table_rows is not None else format_result(result, fmt))
+            sys.stdout.write(rendered if rendered is not None else format_rows(*table_rows, fmt))
         except QueryError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2)
@@ -209,17 +200,30 @@ def remote_rows(url: str, text: str) -> tuple[list[str], list[list[str]]]:
         remote.close()
 
 
-def stored_answer(store: str, text: str) -> tuple[list[str], list[list[str]]] | None:
-    """The answer book's answer, said on stderr so that nobody mistakes it for a fresh evaluation."""
+def is_store_dir(store: str) -> bool:
+    """A directory `pia-graph load` wrote (its pyoxigraph store lives in DIR/live)."""
+    return (Path(store) / "live" / "CURRENT").exists()
+
+
+def book_rows(store: str, text: str, fresh: bool) -> tuple[list[str], list[list[str]]]:
+    """A SELECT or ASK on a store, from its answer book while the store is unchanged (said on stderr, so that
+    nobody mistakes it for a fresh evaluation); evaluated, and kept there, otherwise."""
     from .answers import AnswerBook
-    if not (Path(store) / "live" / "CURRENT").exists():
-        return None         # not a store `load` wrote: let the normal path say so
-    hit = AnswerBook(store).get(text)
-    if hit is None:
-        return None
-    err.print(f"answered from {store}/answers (evaluated in {hit.seconds:.2f} s when the store was last "
-              "changed; --fresh evaluates again)")
-    return hit.columns, hit.rows
+    from .query import rows, run
+    from .store import open_store_dataset
+
+    def evaluate():
+        ds = open_store_dataset(store)
+        try:
+            return rows(run(ds, text))
+        finally:
+            ds.close()
+
+    a = AnswerBook(store).answer(text, evaluate, fresh=fresh)
+    if a.cached:
+        err.print(f"answered from {store}/answers (evaluated in {a.seconds:.2f} s when the store was last "
+                  "changed; --fresh evaluates again)")
+    return a.columns, a.rows
 
 
 @app.command()

@@ -97,9 +97,31 @@ def canned_text(name: str) -> str:
     return (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
 
 
+# A canned query's parameters are its single-IRI VALUES blocks (VALUES ?kiko { <…party/j-lis> }).
+VALUES_PARAM = re.compile(r"VALUES\s+\?(?P<var>\w+)\s*\{\s*<(?P<iri>[^<>\s]+)>\s*\}", re.I)
+SAFE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\s]*$")
+
+
+def query_params(text: str) -> dict[str, str]:
+    """A canned query's parameters with their defaults."""
+    return {m.group("var"): m.group("iri") for m in VALUES_PARAM.finditer(text)}
+
+
+def bind_values(text: str, values: dict[str, str]) -> str:
+    """Give parameters other IRIs: every VALUES block of the variable (a query may bind one in two places)."""
+    def sub(m):
+        v = values.get(m.group("var"))
+        if not v:
+            return m.group(0)
+        if not SAFE_IRI.match(v):
+            raise QueryError(f"parameter {m.group('var')}: not an IRI: {v!r}")
+        return f"VALUES ?{m.group('var')} {{ <{v}> }}"
+    return VALUES_PARAM.sub(sub, text)
+
+
 def party_files_query(party: str) -> str:
     """The flagship question for any party, with the row and the article node too (the web pages link them)."""
-    text = re.sub(r"VALUES \?kiko \{ <[^>]*> \}", f"VALUES ?kiko {{ <{party}> }}", canned_text(FLAGSHIP))
+    text = bind_values(canned_text(FLAGSHIP), {"kiko": party})
     text = text.replace("SELECT ?assessment", "SELECT ?row ?articleNode ?assessment", 1)
     return text[text.index("SELECT"):]
 

@@ -25,7 +25,8 @@ from rdflib.namespace import RDF, RDFS
 from . import __version__
 from .answers import AnswerBook
 from .namespaces import ID, PIA, SHARED_GRAPH, bind_all, sparql_prologue
-from .query import FLAGSHIP, canned_queries, canned_text, format_rows, party_files_query, rows as result_rows
+from .query import (FLAGSHIP, QueryError, bind_values, canned_queries, canned_text, format_rows, party_files_query,
+                    query_params, rows as result_rows)
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
                               native_engine, query_kind, service_description, translate)
 from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, build_view, label_of, page_path, qname, render_html
@@ -35,12 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = ROOT / "samples"
 KIKO_IRI = ID["party/j-lis"]
 SOURCE_REF = re.compile(r"^(?P<name>[^\s#/\\]+)#L(?P<start>\d+)-L(?P<end>\d+)$")
-VALUES_PARAM = re.compile(r"VALUES\s+\?(?P<var>\w+)\s*\{\s*<(?P<iri>[^<>\s]+)>\s*\}", re.I)
 FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="4" cy="4" r="3" fill="#1f77b4"/>'
            '<circle cx="12" cy="12" r="3" fill="#d62728"/><path d="M4 4L12 12" stroke="#555"/></svg>')
 PAGE_CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SAFE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\s]*$")
 
 # ---------------------------------------------------------------------------------------------------
 # JSON API models
@@ -179,20 +178,12 @@ def article_text(article: str) -> str:
     return f"第{main}条" + (f"の{branch}" if branch else "")
 
 
-def query_params(text: str) -> dict[str, str]:
-    """A canned query's parameters: each single-IRI VALUES block (e.g. VALUES ?kiko { <…party/j-lis> })."""
-    return {m.group("var"): m.group("iri") for m in VALUES_PARAM.finditer(text)}
-
-
 def bind_params(text: str, values: dict[str, str]) -> str:
-    def sub(m):
-        v = values.get(m.group("var"))
-        if not v:
-            return m.group(0)
-        if not SAFE_IRI.match(v):
-            raise EndpointError(f"parameter {m.group('var')}: not an IRI: {v!r}", 400)
-        return f"VALUES ?{m.group('var')} {{ <{v}> }}"
-    return VALUES_PARAM.sub(sub, text)
+    """query.bind_values with the HTTP status a bad parameter deserves."""
+    try:
+        return bind_values(text, values)
+    except QueryError as e:
+        raise EndpointError(str(e), 400) from None
 
 
 class AnswerCache:
@@ -336,9 +327,10 @@ class Site:
                                    lambda rows: 1024 * (len(rows) + 1))
 
     def _party_files(self, party: URIRef) -> list[PartyFileRow]:
-        if not SAFE_IRI.match(str(party)):
-            raise EndpointError(f"not an IRI: {str(party)!r}", 400)
-        text = party_files_query(str(party))
+        try:
+            text = party_files_query(str(party))
+        except QueryError as e:
+            raise EndpointError(str(e), 400) from None
 
         def evaluate():
             found = self.select(text)

@@ -149,3 +149,17 @@ def test_party_page_query_is_the_flagship_for_any_party():
     assert text.startswith("SELECT ?row ?articleNode ?assessment")
     # both 機構 patterns (the rows and the legal-basis block) take the party
     assert text.count("VALUES ?kiko { <https://w3id.org/pia-graph/id/party/x> }") == 2 and "j-lis" not in text
+
+
+def test_cli_store_queries_that_the_book_does_not_keep(tmp_path):
+    """A CONSTRUCT is evaluated every time and printed as Turtle; a malformed query is one clear line."""
+    runner = CliRunner()
+    db = tmp_path / "db"
+    assert runner.invoke(app, ["load", str(next(SAMPLES.glob("004*"))), "--store", str(db), "--no-warm"]).exit_code == 0
+    q = "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a pia:Party ; rdfs:label ?l }"
+    r = runner.invoke(app, ["query", q, "--store", str(db), "-f", "turtle"])
+    assert r.exit_code == 0, r.output
+    assert "rdfs:label" in r.stdout and "千葉県" in r.stdout and "answered from" not in r.stderr
+    assert list((db / "answers").glob("*.json")) == []
+    bad = runner.invoke(app, ["query", "SELECT ?x WHERE { ?x", "--store", str(db)])
+    assert bad.exit_code == 2 and "error" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
