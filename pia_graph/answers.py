@@ -77,9 +77,10 @@ class AnswerBook:
         return token
 
     # -- answers ------------------------------------------------------------------------------------------
-    def get(self, query_text: str) -> Answer | None:
-        """The stored answer to this question, if it was computed from the store as it is now."""
-        current = self.generation()
+    def get(self, query_text: str, current: str | None = None) -> Answer | None:
+        """The stored answer to this question, if it was computed from the store as it is now (`current`: the
+        generation, when the caller has just read it)."""
+        current = current or self.generation()
         try:
             data = _load_acyclic((self.dir / f"{answer_key(query_text)}.json").read_bytes())
             if data["generation"] != current:
@@ -100,10 +101,10 @@ class AnswerBook:
     def answer(self, query_text: str, evaluate: Callable[[], tuple[list[str], list[list[str]]]],
                fresh: bool = False) -> Answer:
         """The stored answer, else (or when fresh) evaluate() (columns, rows of strings), kept for next time."""
-        hit = None if fresh else self.get(query_text)
+        generation = self.generation()
+        hit = None if fresh else self.get(query_text, generation)
         if hit is not None:
             return hit
-        generation = self.generation()
         t0 = time.perf_counter()
         columns, rows = evaluate()
         seconds = time.perf_counter() - t0

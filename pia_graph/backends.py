@@ -610,18 +610,15 @@ class RemoteStore(_BaseStore):
         back, however large the store). A probe has its own connection: Oxigraph's server answers HEAD on a path it
         does not serve with a malformed response, which must not spoil the connection the store goes on using."""
         import httpx
-        unreachable = None
         for path in self.GRAPH_STORE_PATHS:
             try:
                 with httpx.Client(timeout=self.client.timeout) as probe:
                     if probe.head(base + path + "?default").status_code < 400:
                         return base + path
-            except httpx.TransportError as e:
-                if isinstance(e, (httpx.ConnectError, httpx.ConnectTimeout)):
-                    unreachable = e
-                    break
-        if unreachable is not None:
-            raise OSError(f"{base}: no SPARQL store answers there: {unreachable}")
+            except (httpx.ConnectError, httpx.ConnectTimeout) as e:
+                raise OSError(f"{base}: no SPARQL store answers there: {e}") from None
+            except httpx.TransportError:
+                continue        # a malformed answer: not this path
         return base + self.GRAPH_STORE_PATHS[0]
 
     def ensure_shared(self):

@@ -74,7 +74,7 @@ def vocabulary_graph() -> Graph:
 
 
 @lru_cache(maxsize=16384, typed=True)
-def _lit(value, lang: str | None = None, datatype=None) -> Literal:
+def _literal(value, lang: str | None = None, datatype=None) -> Literal:
     """Literals are immutable and a document repeats many (line numbers, labels, verdicts): make each once.
     typed=True keeps 1 and True apart."""
     return Literal(value, lang=lang, datatype=datatype)
@@ -103,13 +103,13 @@ class _Mapper:
             # A direct link to the assessment keeps queries from joining every node of a document with every other.
             self.g.add((node, PIA.inAssessment, self.assessment))
         if span is not None:
-            self.g.add((node, PIA.lineStart, _lit(span.start, datatype=XSD.integer)))
-            self.g.add((node, PIA.lineEnd, _lit(span.end, datatype=XSD.integer)))
-            self.g.add((node, PIA.sourceRef, _lit(f"{self.doc.source}#L{span.start}-L{span.end}")))
+            self.g.add((node, PIA.lineStart, _literal(span.start, datatype=XSD.integer)))
+            self.g.add((node, PIA.lineEnd, _literal(span.end, datatype=XSD.integer)))
+            self.g.add((node, PIA.sourceRef, _literal(f"{self.doc.source}#L{span.start}-L{span.end}")))
 
     def text(self, node, prop, value, lang="ja") -> None:
         if value:
-            self.g.add((node, prop, _lit(value, lang=lang)))
+            self.g.add((node, prop, _literal(value, lang=lang)))
 
     def band(self, node, prop, band: Band | None, scheme) -> None:
         if band is None:
@@ -124,11 +124,11 @@ class _Mapper:
             self.g.add((cn, RDF.type, PIA.ChoiceState))
             self.g.add((cn, PIA.option, concept_iri(c.scheme, c.option)))
             self.g.add((cn, PIA.state, STATE[c.state]))
-            self.g.add((cn, RDFS.label, _lit(c.label, lang="ja")))
+            self.g.add((cn, RDFS.label, _literal(c.label, lang="ja")))
             if c.detail:
-                self.g.add((cn, PIA.detail, _lit(c.detail, lang="ja")))
+                self.g.add((cn, PIA.detail, _literal(c.detail, lang="ja")))
             if c.note:
-                self.g.add((cn, PIA.note, _lit(c.note, lang="en")))
+                self.g.add((cn, PIA.note, _literal(c.note, lang="en")))
             if c.state == Mark.unknown:
                 self.unknowns += 1
             self.prov(cn, c.span)
@@ -139,10 +139,10 @@ class _Mapper:
         self.shared.add((p, RDF.type, DPV.Entity))
         if kind != PIA.Party:
             self.shared.add((p, RDF.type, kind))
-        self.shared.add((p, RDFS.label, _lit(name, lang="ja")))
+        self.shared.add((p, RDFS.label, _literal(name, lang="ja")))
         if name == KIKO:
-            self.shared.add((p, SKOS.altLabel, _lit("機構", lang="ja")))
-            self.shared.add((p, RDFS.label, _lit("Japan Agency for Local Authority Information Systems (J-LIS)", lang="en")))
+            self.shared.add((p, SKOS.altLabel, _literal("機構", lang="ja")))
+            self.shared.add((p, RDFS.label, _literal("Japan Agency for Local Authority Information Systems (J-LIS)", lang="en")))
         return p
 
     # -- statutes ------------------------------------------------------------------------------------
@@ -154,10 +154,10 @@ class _Mapper:
             self.g.add((owner, DPV.hasLegalBasis, cn))
             self.g.add((cn, RDF.type, PIA.Citation))
             self.g.add((cn, RDF.type, DPV.LegalBasis))
-            self.g.add((cn, PIA.citationText, _lit(c.text, lang="ja")))
-            self.g.add((cn, RDFS.label, _lit(c.text, lang="ja")))
+            self.g.add((cn, PIA.citationText, _literal(c.text, lang="ja")))
+            self.g.add((cn, RDFS.label, _literal(c.text, lang="ja")))
             if c.law_as_written:
-                self.g.add((cn, PIA.lawAsWritten, _lit(c.law_as_written, lang="ja")))
+                self.g.add((cn, PIA.lawAsWritten, _literal(c.law_as_written, lang="ja")))
             self.current_article = None
             law, target = self.statute(c)
             if self.current_article is not None:
@@ -167,14 +167,14 @@ class _Mapper:
             for prop, value in ((PIA.article, c.article), (PIA.item, c.item), (PIA.annex, c.annex),
                                 (PIA.annexRow, c.annex_row), (PIA.annexColumn, c.annex_column)):
                 if value:
-                    self.g.add((cn, prop, _lit(value)))
+                    self.g.add((cn, prop, _literal(value)))
             if c.paragraph is not None:
-                self.g.add((cn, PIA.paragraph, _lit(c.paragraph, datatype=XSD.integer)))
+                self.g.add((cn, PIA.paragraph, _literal(c.paragraph, datatype=XSD.integer)))
             if c.current_item:
                 current = c.model_copy(update={"item": c.current_item, "current_item": None})
                 _, now = self.statute(current)
                 self.g.add((cn, PIA.citesCurrent, now))
-                self.g.add((cn, PIA.note, _lit(
+                self.g.add((cn, PIA.note, _literal(
                     f"written as 第{c.article}条第{c.item}号, renumbered 第{c.current_item}号 by the 2021 amendment", lang="en")))
             self.prov(cn, basis.span)
 
@@ -184,12 +184,12 @@ class _Mapper:
         law = law_iri(c.law_key)
         s.add((law, RDF.type, PIA.Law))
         s.add((law, RDF.type, ELI.LegalResource))
-        s.add((law, RDFS.label, _lit(c.law_name, lang="ja")))
+        s.add((law, RDFS.label, _literal(c.law_name, lang="ja")))
         if c.law_egov_id:
-            s.add((law, PIA.egovId, _lit(c.law_egov_id)))
+            s.add((law, PIA.egovId, _literal(c.law_egov_id)))
             s.add((law, RDFS.seeAlso, URIRef(EGOV + c.law_egov_id)))
         if c.law_number:
-            s.add((law, PIA.lawNumber, _lit(c.law_number, lang="ja")))
+            s.add((law, PIA.lawNumber, _literal(c.law_number, lang="ja")))
         if c.ordinance_of:
             s.add((law, PIA.ordinanceOf, self.party(c.ordinance_of)))
             s.add((law, RDF.type, PIA.Ordinance))
@@ -202,7 +202,7 @@ class _Mapper:
             frag.append("At_" + c.article.replace("の", "_"))
             self._part(art, PIA.Article, law, label, c.article, c.law_egov_id, frag)
             if c.caption:
-                s.add((art, PIA.caption, _lit(c.caption, lang="ja")))
+                s.add((art, PIA.caption, _literal(c.caption, lang="ja")))
             self.current_article = art
             target = art
             if c.paragraph is not None:
@@ -232,8 +232,8 @@ class _Mapper:
         s.add((node, RDF.type, cls))
         s.add((node, RDF.type, ELI.LegalResourceSubdivision))
         s.add((node, ELI.is_part_of, parent))
-        s.add((node, RDFS.label, _lit(label, lang="ja")))
-        s.add((node, PIA.number, _lit(number)))
+        s.add((node, RDFS.label, _literal(label, lang="ja")))
+        s.add((node, PIA.number, _literal(number)))
         if egov_id and frag:
             s.add((node, RDFS.seeAlso, URIRef(f"{EGOV}{egov_id}#Mp-" + "-".join(frag))))
 
@@ -243,29 +243,29 @@ class _Mapper:
         src = self.source
         g.add((src, RDF.type, PIA.SourceDocument))
         g.add((src, RDF.type, PROV.Entity))
-        g.add((src, PIA.fileName, _lit(d.source)))
-        g.add((src, PIA.sha256, _lit(d.sha256)))
-        g.add((src, PIA.lineCount, _lit(d.line_count, datatype=XSD.integer)))
+        g.add((src, PIA.fileName, _literal(d.source)))
+        g.add((src, PIA.sha256, _literal(d.sha256)))
+        g.add((src, PIA.lineCount, _literal(d.line_count, datatype=XSD.integer)))
         a = ID[self.base]
         g.add((a, RDF.type, PIA.Assessment))
         g.add((a, RDF.type, DPV.DPIA))
         self.prov(a, Span(start=1, end=max(1, d.line_count)))
         label = d.title or f"{d.source} ({'fragment' if 'cover' in d.lacks else 'untitled'})"
-        g.add((a, RDFS.label, _lit(label, lang="ja")))
+        g.add((a, RDFS.label, _literal(label, lang="ja")))
         if d.body:
             body = self.party(d.body, PIA.AssessingBody)
             g.add((a, PIA.assessingBody, body))
         for prop, value in ((PIA.assessmentNumber, d.number), (PIA.stamp, d.stamp)):
             if value:
-                g.add((a, prop, _lit(value)))
+                g.add((a, prop, _literal(value)))
         if d.form:
             g.add((a, PIA.form, concept_iri("form", d.form)))
         if d.published:
-            g.add((a, DCTERMS.issued, _lit(d.published, datatype=XSD.date)))
+            g.add((a, DCTERMS.issued, _literal(d.published, datatype=XSD.date)))
         for part in d.lacks:
-            g.add((a, PIA.lacks, _lit(part)))
+            g.add((a, PIA.lacks, _literal(part)))
         for note in d.notes:
-            g.add((a, PIA.note, _lit(note, lang="en")))
+            g.add((a, PIA.note, _literal(note, lang="en")))
         self.part_one(a)
         for fs in d.files:
             self.file(a, fs)
@@ -273,9 +273,9 @@ class _Mapper:
             rn = self.iri("annex", row.annex, row.row)
             g.add((a, PIA.hasAnnexRow, rn))
             g.add((rn, RDF.type, PIA.RecipientListRow))
-            g.add((rn, PIA.annex, _lit(row.annex)))
-            g.add((rn, PIA.rowNumber, _lit(row.row)))
-            g.add((rn, RDFS.label, _lit(f"{row.annex} {row.row}", lang="ja")))
+            g.add((rn, PIA.annex, _literal(row.annex)))
+            g.add((rn, PIA.rowNumber, _literal(row.row)))
+            g.add((rn, RDFS.label, _literal(f"{row.annex} {row.row}", lang="ja")))
             self.text(rn, PIA.recipientText, row.recipient)
             self.text(rn, PIA.affairText, row.affair)
             self.prov(rn, row.span)
@@ -283,16 +283,16 @@ class _Mapper:
             cn = self.iri("change", str(k))
             g.add((a, PIA.hasChange, cn))
             g.add((cn, RDF.type, PIA.ChangeRecord))
-            g.add((cn, RDFS.label, _lit(f"変更箇所 {k}", lang="ja")))
+            g.add((cn, RDFS.label, _literal(f"変更箇所 {k}", lang="ja")))
             if ch.date:
-                g.add((cn, PIA.changeDate, _lit(ch.date, datatype=XSD.date)))
+                g.add((cn, PIA.changeDate, _literal(ch.date, datatype=XSD.date)))
             self.text(cn, PIA.changedItem, ch.item)
             self.text(cn, PIA.before, ch.before)
             self.text(cn, PIA.after, ch.after)
             self.text(cn, PIA.explanation, ch.explanation)
             self.text(cn, RDF.value, ch.text)
             if ch.timing:
-                g.add((cn, PIA.submissionTiming, _lit(ch.timing, lang="ja")))
+                g.add((cn, PIA.submissionTiming, _literal(ch.timing, lang="ja")))
             self.prov(cn, ch.span)
         # Ⅲ can speak of a file whose Ⅱ the text lacks: link only files the graph describes.
         known_files = {fs.n for fs in d.files} | set(range(1, len(d.file_names) + 1))
@@ -300,7 +300,7 @@ class _Mapper:
             vn = self.iri("verdict", str(k))
             g.add((a, PIA.hasRiskVerdict, vn))
             g.add((vn, RDF.type, PIA.RiskVerdict))
-            g.add((vn, RDFS.label, _lit(v.question or "リスクへの対策は十分か", lang="ja")))
+            g.add((vn, RDFS.label, _literal(v.question or "リスクへの対策は十分か", lang="ja")))
             if v.stage:
                 g.add((vn, PIA.stage, concept_iri("stage", v.stage)))
             if v.verdict:
@@ -312,9 +312,9 @@ class _Mapper:
             tn = self.iri("text", str(k))
             g.add((a, PIA.hasTextBlock, tn))
             g.add((tn, RDF.type, PIA.TextBlock))
-            g.add((tn, PIA.section, _lit(f.section)))
-            g.add((tn, RDFS.label, _lit(f.label, lang="ja")))
-            g.add((tn, RDF.value, _lit(f.value, lang="ja")))
+            g.add((tn, PIA.section, _literal(f.section)))
+            g.add((tn, RDFS.label, _literal(f.label, lang="ja")))
+            g.add((tn, RDF.value, _literal(f.value, lang="ja")))
             self.prov(tn, f.span)
         return self.g, self.shared
 
@@ -325,11 +325,11 @@ class _Mapper:
             g.add((a, PIA.hasAffair, af))
             g.add((af, RDF.type, PIA.Affair))
             g.add((af, RDF.type, DPV.Process))
-            g.add((af, RDFS.label, _lit(d.affair or "(事務の名称なし)", lang="ja")))
+            g.add((af, RDFS.label, _literal(d.affair or "(事務の名称なし)", lang="ja")))
             self.prov(af, d.affair_span or (d.use_basis.span if d.use_basis else None))
             self.band(af, PIA.personsBand, d.affair_persons_band, vocab.AFFAIR_BANDS)
             if d.department:
-                g.add((af, PIA.department, _lit(d.department, lang="ja")))
+                g.add((af, PIA.department, _literal(d.department, lang="ja")))
             self.citation(af, d.use_basis, "affair/use")
             if d.use_basis:
                 for k in range(1, len(d.use_basis.citations) + 1):
@@ -343,10 +343,10 @@ class _Mapper:
             sn = self.iri("system", str(s.n))
             g.add((a, PIA.hasSystem, sn))
             g.add((sn, RDF.type, PIA.System))
-            g.add((sn, RDFS.label, _lit(s.name, lang="ja")))
-            g.add((sn, PIA.systemNumber, _lit(s.n, datatype=XSD.integer)))
+            g.add((sn, RDFS.label, _literal(s.name, lang="ja")))
+            g.add((sn, PIA.systemNumber, _literal(s.n, datatype=XSD.integer)))
             for alias in s.aliases:
-                g.add((sn, SKOS.altLabel, _lit(alias, lang="ja")))
+                g.add((sn, SKOS.altLabel, _literal(alias, lang="ja")))
             self.text(sn, PIA.functions, s.functions)
             self.text(sn, PIA.otherConnection, s.other_connection)
             self.choices(sn, PIA.connection, s.connections, f"system/{s.n}")
@@ -360,7 +360,7 @@ class _Mapper:
             fn = self.iri("file", str(k))
             g.add((a, PIA.hasFile, fn))
             g.add((fn, RDF.type, PIA.PersonalInformationFile))
-            g.add((fn, RDFS.label, _lit(name, lang="ja")))
+            g.add((fn, RDFS.label, _literal(name, lang="ja")))
             self.prov(fn, d.file_list_span)
 
     def file(self, a, fs) -> None:
@@ -369,8 +369,8 @@ class _Mapper:
         g.add((a, PIA.hasFile, fn))
         g.add((fn, RDF.type, PIA.PersonalInformationFile))
         g.add((fn, RDF.type, DPV.PersonalData))
-        g.add((fn, RDFS.label, _lit(fs.name, lang="ja")))
-        g.add((fn, PIA.fileNumber, _lit(fs.n, datatype=XSD.integer)))
+        g.add((fn, RDFS.label, _literal(fs.name, lang="ja")))
+        g.add((fn, PIA.fileNumber, _literal(fs.n, datatype=XSD.integer)))
         self.prov(fn, fs.span)
         self.band(fn, PIA.fileType, fs.file_type, vocab.FILE_TYPES)
         self.band(fn, DPV.hasDataSubjectScale, fs.persons_band, vocab.PERSON_BANDS)
@@ -383,7 +383,7 @@ class _Mapper:
         self.text(fn, PIA.deletionMethod, fs.deletion)
         if fs.retention_start:
             dtype = XSD.date if len(fs.retention_start) == 10 else XSD.gYearMonth
-            g.add((fn, PIA.retentionStart, _lit(fs.retention_start, datatype=dtype)))
+            g.add((fn, PIA.retentionStart, _literal(fs.retention_start, datatype=dtype)))
         self.choices(fn, PIA.recordCategory, fs.record_categories, f"file/{fs.n}")
         self.choices(fn, PIA.dataSource, fs.sources, f"file/{fs.n}")
         for c in fs.sources:
@@ -394,7 +394,7 @@ class _Mapper:
                             (PIA.declaredProvisionCount, fs.provision_declared),
                             (PIA.declaredTransferCount, fs.transfer_declared)):
             if value is not None:
-                g.add((fn, prop, _lit(value, datatype=XSD.integer)))
+                g.add((fn, prop, _literal(value, datatype=XSD.integer)))
         prefecture = self.doc.prefecture
         for p in fs.provisions:
             kind = "provision" if p.kind == "提供" else "transfer"
@@ -402,17 +402,17 @@ class _Mapper:
             g.add((fn, PIA.hasDisclosure, pn))
             g.add((pn, PIA.ofFile, fn))
             g.add((pn, RDF.type, PIA.Provision if p.kind == "提供" else PIA.Transfer))
-            g.add((pn, PIA.kind, _lit(p.kind, lang="ja")))
-            g.add((pn, PIA.rowNumber, _lit(p.n, datatype=XSD.integer)))
-            g.add((pn, RDFS.label, _lit(f"{p.kind}先{p.n} {p.recipient}", lang="ja")))
-            g.add((pn, PIA.recipientText, _lit(p.recipient, lang="ja")))
+            g.add((pn, PIA.kind, _literal(p.kind, lang="ja")))
+            g.add((pn, PIA.rowNumber, _literal(p.n, datatype=XSD.integer)))
+            g.add((pn, RDFS.label, _literal(f"{p.kind}先{p.n} {p.recipient}", lang="ja")))
+            g.add((pn, PIA.recipientText, _literal(p.recipient, lang="ja")))
             for party in p.parties:
                 pi = self.party(party, PIA.Recipient)
                 g.add((pn, DPV.hasRecipient, pi))
                 if party == "都道府県" and prefecture:
                     g.add((pn, PIA.recipientResolved, self.party(prefecture, PIA.Prefecture)))
             if p.annex_ref:
-                g.add((pn, PIA.annexRef, _lit(p.annex_ref)))
+                g.add((pn, PIA.annexRef, _literal(p.annex_ref)))
                 for row in self.doc.annex_rows:
                     if row.annex == p.annex_ref:
                         g.add((pn, PIA.itemisedBy, self.iri("annex", row.annex, row.row)))
@@ -429,9 +429,9 @@ class _Mapper:
             g.add((fn, PIA.hasOutsourcing, on))
             g.add((on, PIA.ofFile, fn))
             g.add((on, RDF.type, PIA.Outsourcing))
-            g.add((on, PIA.kind, _lit("委託", lang="ja")))
-            g.add((on, PIA.rowNumber, _lit(o.n, datatype=XSD.integer)))
-            g.add((on, RDFS.label, _lit(f"委託事項{o.n} {o.title}", lang="ja")))
+            g.add((on, PIA.kind, _literal("委託", lang="ja")))
+            g.add((on, PIA.rowNumber, _literal(o.n, datatype=XSD.integer)))
+            g.add((on, RDFS.label, _literal(f"委託事項{o.n} {o.title}", lang="ja")))
             self.text(on, PIA.content, o.content)
             self.text(on, PIA.scope, o.scope)
             self.text(on, PIA.contractorText, o.contractor)
@@ -442,7 +442,7 @@ class _Mapper:
             if o.subcontract == Mark.unknown:
                 self.unknowns += 1
             if o.subcontract_note:
-                g.add((on, PIA.note, _lit(o.subcontract_note, lang="en")))
+                g.add((on, PIA.note, _literal(o.subcontract_note, lang="en")))
             for party in o.contractor_parties:
                 pi = self.party(party, PIA.Contractor)
                 self.shared.add((pi, RDF.type, DPV.DataProcessor))
