@@ -164,7 +164,7 @@ BASE = """
 
 <https://w3id.org/pia-graph/id/assessment/t> a pia:Assessment , dpv:DPIA ;
     rdfs:label "テスト評価書"@ja ;
-    prov:wasDerivedFrom <https://w3id.org/pia-graph/id/document/t> ; pia:lineStart 1 ; pia:lineEnd 100 ;
+    prov:wasDerivedFrom <https://w3id.org/pia-graph/id/document/t> ; pia:sourceRef "t.txt#L1-L100" ;
     pia:assessingBody <https://w3id.org/pia-graph/id/party/body> ;
     pia:form <https://w3id.org/pia-graph/id/concept/form/full> ;
     dcterms:issued "2024-04-01"^^xsd:date ;
@@ -176,7 +176,7 @@ BASE = """
 
 ex:file1 a pia:PersonalInformationFile , dpv:PersonalData ;
     rdfs:label "住民基本台帳ファイル"@ja ; pia:fileNumber 1 ;
-    prov:wasDerivedFrom <https://w3id.org/pia-graph/id/document/t> ; pia:lineStart 10 ; pia:lineEnd 60 ;
+    pia:inAssessment <https://w3id.org/pia-graph/id/assessment/t> ; pia:sourceRef "t.txt#L10-L60" ;
     pia:declaredProvisionCount 1 ;
     pia:recordCategory ex:rc ;
     pia:hasDisclosure ex:prov1 .
@@ -184,7 +184,7 @@ ex:file1 a pia:PersonalInformationFile , dpv:PersonalData ;
 ex:rc a pia:ChoiceState ;
     pia:option <https://w3id.org/pia-graph/id/concept/record-category/my-number> ;
     pia:state pia:Checked ; rdfs:label "個人番号"@ja ;
-    prov:wasDerivedFrom <https://w3id.org/pia-graph/id/document/t> ; pia:lineStart 15 ; pia:lineEnd 15 .
+    pia:inAssessment <https://w3id.org/pia-graph/id/assessment/t> ; pia:sourceRef "t.txt#L15-L15" .
 
 ex:prov1 a pia:Provision ;
     pia:ofFile ex:file1 ; pia:kind "提供"@ja ; pia:rowNumber 1 ;
@@ -192,7 +192,7 @@ ex:prov1 a pia:Provision ;
     pia:recipientText "地方公共団体情報システム機構"@ja ;
     dpv:hasRecipient <https://w3id.org/pia-graph/id/party/j-lis> ;
     dpv:hasLegalBasis ex:cit1 ;
-    prov:wasDerivedFrom <https://w3id.org/pia-graph/id/document/t> ; pia:lineStart 20 ; pia:lineEnd 30 .
+    pia:inAssessment <https://w3id.org/pia-graph/id/assessment/t> ; pia:sourceRef "t.txt#L20-L30" .
 
 ex:cit1 a pia:Citation , dpv:LegalBasis ;
     pia:citationText "番号法第19条第8号"@ja ; rdfs:label "番号法第19条第8号"@ja ;
@@ -200,7 +200,7 @@ ex:cit1 a pia:Citation , dpv:LegalBasis ;
     pia:cites <https://w3id.org/pia-graph/id/law/bango/article/19/item/8> ;
     pia:citesArticle <https://w3id.org/pia-graph/id/law/bango/article/19> ;
     pia:article "19" ; pia:item "8" ;
-    prov:wasDerivedFrom <https://w3id.org/pia-graph/id/document/t> ; pia:lineStart 21 ; pia:lineEnd 21 .
+    pia:inAssessment <https://w3id.org/pia-graph/id/assessment/t> ; pia:sourceRef "t.txt#L21-L21" .
 
 <https://w3id.org/pia-graph/id/law/bango> a pia:Law , eli:LegalResource ;
     rdfs:label "行政手続における特定の個人を識別するための番号の利用等に関する法律"@ja .
@@ -264,9 +264,9 @@ def test_declared_count_mismatch_is_a_warning_with_both_numbers():
 
 
 def test_unknown_checkbox_is_a_warning_naming_the_option():
-    g = hand_made("DELETE { ex:rc pia:state pia:Checked ; pia:lineStart ?s ; pia:lineEnd ?e } "
+    g = hand_made("DELETE { ex:rc pia:state pia:Checked ; pia:sourceRef ?r } "
                   "INSERT { ex:rc pia:state pia:Unknown ; pia:note \"option not found beside its field\"@en } "
-                  "WHERE { ex:rc pia:lineStart ?s ; pia:lineEnd ?e }")
+                  "WHERE { ex:rc pia:sourceRef ?r }")
     results = validate(g)
     assert of(results, "Violation") == [], results     # unknown, explained, and without a line: honest
     warnings = [r for r in of(results, "Warning") if r["focus"] == URIRef(T + "/rc")]
@@ -281,7 +281,7 @@ def _one(results, severity, **match):
 
 @pytest.mark.parametrize("updates, focus, path", [
     # a checkbox claiming a state must cite its line
-    (["DELETE WHERE { ex:rc pia:lineStart ?s ; pia:lineEnd ?e }"], "/rc", None),
+    (["DELETE WHERE { ex:rc pia:sourceRef ?r }"], "/rc", None),
     # a citation without a law, and one whose law is not a pia:Law
     (["DELETE WHERE { ex:cit1 pia:citesLaw ?l }"], "/cit1", PIA.citesLaw),
     (["DELETE WHERE { <https://w3id.org/pia-graph/id/law/bango> a pia:Law }"], "/cit1", PIA.citesLaw),
@@ -294,10 +294,18 @@ def _one(results, severity, **match):
     (["DELETE WHERE { ex:rc pia:option ?o }",
       "INSERT DATA { ex:rc pia:option <https://w3id.org/pia-graph/id/concept/method/paper> }"], "/file1", None),
     # provenance
-    (["DELETE WHERE { ex:prov1 prov:wasDerivedFrom ?d }"], "/prov1", URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")),
-    (["DELETE WHERE { ex:cit1 pia:lineStart ?s }"], "/cit1", PIA.lineStart),
-    (["DELETE WHERE { ex:cit1 pia:lineEnd ?s }", "INSERT DATA { ex:cit1 pia:lineEnd \"21\" }"], "/cit1", PIA.lineEnd),
-    (["DELETE WHERE { ex:file1 pia:lineStart ?s }"], "/file1", PIA.lineStart),
+    (["DELETE WHERE { <%s> prov:wasDerivedFrom ?d }" % T], "", URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")),
+    (["DELETE WHERE { ex:prov1 pia:inAssessment ?a }"], "/prov1", PIA.inAssessment),
+    (["DELETE WHERE { ex:prov1 pia:inAssessment ?a }", "INSERT DATA { ex:prov1 pia:inAssessment ex:file1 }"], "/prov1",
+     PIA.inAssessment),
+    (["DELETE WHERE { ex:cit1 pia:sourceRef ?r }"], "/cit1", PIA.sourceRef),
+    (["DELETE WHERE { ex:cit1 pia:sourceRef ?r }", "INSERT DATA { ex:cit1 pia:sourceRef \"t.txt#L21\" }"], "/cit1",
+     PIA.sourceRef),
+    (["DELETE WHERE { ex:cit1 pia:sourceRef ?r }", "INSERT DATA { ex:cit1 pia:sourceRef \"t.txt#L0-L21\" }"], "/cit1",
+     PIA.sourceRef),
+    (["DELETE WHERE { ex:cit1 pia:sourceRef ?r }", "INSERT DATA { ex:cit1 pia:sourceRef \"t.txt#L30-L21\" }"], "/cit1",
+     PIA.sourceRef),
+    (["DELETE WHERE { ex:file1 pia:sourceRef ?r }"], "/file1", PIA.sourceRef),
     # dates and legal structure
     (["DELETE WHERE { <%s> dcterms:issued ?d }" % T, "INSERT DATA { <%s> dcterms:issued \"2024年4月1日\" }" % T],
      "", URIRef("http://purl.org/dc/terms/issued")),
@@ -314,9 +322,18 @@ def test_a_wrong_graph_is_a_violation(updates, focus, path):
     _one(results, "Violation", **match)
 
 
+def test_a_line_past_the_end_of_the_document_is_a_violation():
+    # the document has 100 lines; its nodes name their assessment, and the assessment the document
+    results = validate(hand_made("DELETE WHERE { ex:cit1 pia:sourceRef ?r }",
+                                 "INSERT DATA { ex:cit1 pia:sourceRef \"t.txt#L21-L101\" }"))
+    hits = _one(results, "Violation", focus=URIRef("https://w3id.org/pia-graph/id/document/t"))
+    assert any("line 101" in r["message"] and "100 lines" in r["message"] for r in hits), hits
+    assert not [r for r in of(validate(hand_made()), "Violation")]
+
+
 def test_a_file_named_only_in_the_list_needs_no_line_range():
     g = hand_made("INSERT DATA { <%s> pia:hasFile ex:file2 . ex:file2 a pia:PersonalInformationFile ; "
-                  "rdfs:label \"送付先情報ファイル\"@ja ; prov:wasDerivedFrom <https://w3id.org/pia-graph/id/document/t> }" % T)
+                  "rdfs:label \"送付先情報ファイル\"@ja ; pia:inAssessment <%s> }" % (T, T))
     results = validate(g)
     assert of(results, "Violation") == [], results
     _one(results, "Info", focus=URIRef(T + "/file2"), path=PIA.fileNumber)
@@ -327,8 +344,7 @@ def test_what_the_source_lacks_is_a_warning():
                   "INSERT DATA { <%s> pia:lacks \"cover\" }" % T,
                   "INSERT DATA { ex:file1 pia:hasOutsourcing ex:out1 . ex:out1 a pia:Outsourcing ; pia:ofFile ex:file1 ; "
                   "pia:kind \"委託\"@ja ; pia:rowNumber 1 ; rdfs:label \"委託事項1 システム運用\"@ja ; "
-                  "pia:subcontracting pia:Unknown ; prov:wasDerivedFrom <https://w3id.org/pia-graph/id/document/t> ; "
-                  "pia:lineStart 40 ; pia:lineEnd 45 }")
+                  "pia:subcontracting pia:Unknown ; pia:inAssessment <%s> ; pia:sourceRef \"t.txt#L40-L45\" }" % T)
     results = validate(g)
     assert of(results, "Violation") == [], results
     _one(results, "Warning", focus=URIRef(T), path=PIA.assessingBody)
