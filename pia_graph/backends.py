@@ -384,10 +384,13 @@ class OxigraphStore(_BaseStore):
             nt = _nt(vocabulary_graph())
             self.store.update(f"INSERT DATA {{ GRAPH <{SHARED_GRAPH}> {{\n{nt}}} }}")
         self.recover()
+        if self.path:   # spools a crashed BulkWriter left: their documents were never committed
+            for f in (self.path / "spool").glob("spool-*.nq"):
+                f.unlink(missing_ok=True)
 
     def recover(self) -> list[str]:
         """Drop document graphs the manifest does not list: what a crash during a batched bulk write left behind
-        (write_many commits a batch by writing its manifest entries last). Returns the graphs dropped."""
+        (a BulkWriter commits a load by writing its manifest entries last). Returns the graphs dropped."""
         ox = self.ox
         mg = ox.NamedNode(str(MANIFEST_GRAPH))
         listed = {q.subject for q in self.store.quads_for_pattern(None, self._status, None, mg)}
@@ -413,56 +416,14 @@ class OxigraphStore(_BaseStore):
             self.answers.changed()
 
     def write_many(self, batch: list[PreparedDocument], keep_history: bool = False) -> list[IngestOutcome]:
-        """Write a batch of documents: the new ones with oxigraph's bulk loader (several times faster than a
-        transaction per document and a sixth of the disk), then their manifest entries in one transaction, which is
-        the commit: a crash before it leaves graphs no manifest entry lists, dropped by recover() when the store is
-        next opened, so a crash still leaves whole documents only. Documents that replace a current one go through
-        write() (one transaction each). Not for a store other processes query while it is written."""
-        out: list[IngestOutcome | None] = []
-        pending: list[tuple[int, PreparedDocument]] = []
-        names: set[str] = set()
-        shas: dict[str, PreparedDocument] = {}
-
-        def flush():
-            if not pending:
-                return
-            when = _now()
-            mg = f" <{MANIFEST_GRAPH}> .\n"
-            # every document repeats the statutes and parties it cites: send the shared graph's quads once
-            shared = {line for _, q in pending for line in q.shared_nq.splitlines(keepends=True)} - self._shared_written
-            data = "".join(q.doc_nq for _, q in pending) + "".join(shared)
-            with self._changing():
-                self.store.bulk_load(data.encode("utf-8"), format=self.ox.RdfFormat.N_QUADS)
-                del data
-                if self.hook is not None:
-                    for _, q in pending:
-                        self.hook(q)
-                manifest = "".join(_manifest_entry(q, when).replace(" .\n", mg) for _, q in pending)
-                self.store.load(manifest.encode("utf-8"), format=self.ox.RdfFormat.N_QUADS)
-            self._shared_written |= shared      # only once they are committed: a failed batch is sent again whole
-            for i, q in pending:
-                out[i] = IngestOutcome(q.name, q.sha256, q.graph, "added", q.triples)
-            pending.clear()
-            names.clear()
-            shas.clear()
-
+        """Write a batch of documents through one BulkWriter (see there), in one bulk load."""
+        writer = self.bulk_writer(keep_history, max_documents=max(1, len(batch)), background=False)
         for p in batch:
-            out.append(None)
-            i = len(out) - 1
-            if p.error:
-                out[i] = IngestOutcome(p.name, p.sha256, None, "error", error=p.error)
-            elif p.sha256 in shas:
-                q = shas[p.sha256]
-                out[i] = IngestOutcome(q.name, q.sha256, q.graph, "unchanged", q.triples)
-            elif p.name in names or self._lookup(name=p.name) or self._lookup(sha=p.sha256):
-                flush()
-                out[i] = self.write(p, keep_history)
-            else:
-                pending.append((i, p))
-                names.add(p.name)
-                shas[p.sha256] = p
-        flush()
-        return out
+            writer.add(p)
+        return writer.finish()
+
+    def bulk_writer(self, keep_history: bool = False, **options) -> "BulkWriter":
+        return BulkWriter(self, keep_history, **options)
 
     @property
     def archive(self):
@@ -575,6 +536,152 @@ class OxigraphStore(_BaseStore):
         if self._archive is not None:
             self._archive.flush()
             self._archive = None
+
+
+class BulkWriter:
+    """Writes documents to an OxigraphStore in a few large bulk loads. Each new document's N-Quads go to a spool
+    file as it arrives (so the parent holds metadata, not quads); every `max_documents` documents or `max_bytes`
+    of spool, oxigraph's bulk loader reads the spool in a background thread (it releases the GIL) while the next
+    spool fills, and the documents' manifest entries are then written in one transaction, which is the commit.
+
+    Why few and large: the bulk loader ingests each load's SST files into RocksDB, and every load overlapping
+    the keys of the ones before it (all of them do: the indexes interleave every document) is merged again by
+    compaction. The 10,000-document corpus in 50 loads cost ~2.2x the loader CPU of one load, in 7 loads (of
+    1 GiB) ~1.6x (docs/benchmarks.md). The spool is bounded (4 GiB, ~5,500 documents; a second one fills while
+    the first loads), and so is the loader's memory (~2 GB whatever the load's size).
+
+    A crash before a commit leaves graphs no manifest entry lists, which OxigraphStore.recover() drops when the
+    store is next opened: the store holds whole documents only. A load that fails as a whole (a quad the loader
+    refuses, a full disk) is retried one document at a time, each in its own transaction, so one bad document
+    does not cost the others. The same bytes twice are written once; a document that replaces a current one
+    waits for the loads before it and goes through OxigraphStore.write() (one transaction). Not for a store
+    other processes query while it is written."""
+
+    def __init__(self, store: "OxigraphStore", keep_history: bool = False, max_documents: int = 5000,
+                 max_bytes: int = 4 << 30, background: bool = True):
+        import tempfile
+        import threading
+        self.store, self.keep_history = store, keep_history
+        self.max_documents, self.max_bytes, self.background = max_documents, max_bytes, background
+        self._threading = threading
+        spool_dir = store.path / "spool" if store.path else Path(tempfile.gettempdir())
+        spool_dir.mkdir(parents=True, exist_ok=True)
+        self._spool_dir = spool_dir
+        self._outcomes: list[IngestOutcome | None] = []
+        # every document this writer was given, loaded or not yet: a load in flight is not in the manifest yet
+        self._names: set[str] = set()
+        self._shas: dict[str, PreparedDocument] = {}
+        self._loading: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        self._open()
+
+    def _open(self) -> None:
+        import tempfile
+        fd, name = tempfile.mkstemp(prefix="spool-", suffix=".nq", dir=self._spool_dir)
+        self._spool_path = Path(name)
+        self._spool = os.fdopen(fd, "wb")
+        self._pending: list[tuple[int, PreparedDocument, int, int]] = []   # (outcome slot, metadata, offset, length)
+        self._shared: set[str] = set()
+
+    def add(self, p: PreparedDocument) -> None:
+        self._outcomes.append(None)
+        i = len(self._outcomes) - 1
+        if p.error:
+            self._outcomes[i] = IngestOutcome(p.name, p.sha256, None, "error", error=p.error)
+        elif p.sha256 in self._shas:
+            q = self._shas[p.sha256]
+            self._outcomes[i] = IngestOutcome(q.name, q.sha256, q.graph, "unchanged", q.triples)
+        elif p.name in self._names or self.store._lookup(name=p.name) or self.store._lookup(sha=p.sha256):
+            self.flush(wait=True)
+            self._outcomes[i] = self._write_one(p)
+        else:
+            data = p.doc_nq.encode("utf-8")
+            offset = self._spool.tell()
+            self._spool.write(data)
+            self._shared.update(p.shared_nq.splitlines(keepends=True))
+            # keep what the manifest needs, not the quads
+            meta = PreparedDocument(path=p.path, name=p.name, sha256=p.sha256, graph=p.graph, triples=p.triples,
+                                    violations=p.violations, seconds=p.seconds)
+            self._pending.append((i, meta, offset, len(data)))
+            self._names.add(p.name)
+            self._shas[p.sha256] = meta
+            if len(self._pending) >= self.max_documents or self._spool.tell() >= self.max_bytes:
+                self.flush()
+
+    def flush(self, wait: bool = False) -> None:
+        """Hand the spool to the loader (waiting for the load before it), and start a new spool."""
+        if self._pending:
+            shared = self._shared - self.store._shared_written
+            self._spool.write("".join(shared).encode("utf-8"))
+            self._spool.close()
+            job = (self._spool_path, self._pending, shared)
+            self._join()
+            self._open()
+            if self.background and not wait:
+                self._loading = self._threading.Thread(target=self._load_guarded, args=job, daemon=True)
+                self._loading.start()
+            else:
+                self._load(*job)
+        if wait:
+            self._join()
+
+    def finish(self) -> list[IngestOutcome]:
+        """Write what is spooled and return every document's outcome, in the order added."""
+        try:
+            self.flush(wait=True)
+        finally:
+            self._spool.close()
+            self._spool_path.unlink(missing_ok=True)
+        return list(self._outcomes)
+
+    def _join(self) -> None:
+        if self._loading is not None:
+            self._loading.join()
+            self._loading = None
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _load_guarded(self, *job) -> None:
+        try:
+            self._load(*job)
+        except BaseException as e:  # noqa: BLE001 - raised again in the adding thread by _join()
+            self._failure = e
+
+    def _load(self, spool: Path, pending: list, shared: set[str]) -> None:
+        store, ox = self.store, self.store.ox
+        try:
+            try:
+                with store._changing():
+                    store.store.bulk_load(path=str(spool), format=ox.RdfFormat.N_QUADS)
+                    if store.hook is not None:
+                        for _, q, _, _ in pending:
+                            store.hook(q)
+                    when, mg = _now(), f" <{MANIFEST_GRAPH}> .\n"
+                    manifest = "".join(_manifest_entry(q, when).replace(" .\n", mg) for _, q, _, _ in pending)
+                    store.store.load(manifest.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+                store._shared_written |= shared   # only once committed: a failed load sends them again
+                for i, q, _, _ in pending:
+                    self._outcomes[i] = IngestOutcome(q.name, q.sha256, q.graph, "added", q.triples)
+            except Exception:  # noqa: BLE001 - the load failed as a whole: each document in a transaction of its own
+                store.recover()
+                with store._changing():
+                    store.store.load("".join(shared).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+                store._shared_written |= shared
+                with open(spool, "rb") as f:
+                    for i, q, offset, length in pending:
+                        f.seek(offset)
+                        doc = PreparedDocument(path=q.path, name=q.name, sha256=q.sha256, graph=q.graph,
+                                               triples=q.triples, doc_nq=f.read(length).decode("utf-8"))
+                        self._outcomes[i] = self._write_one(doc)
+        finally:
+            spool.unlink(missing_ok=True)
+
+    def _write_one(self, p: PreparedDocument) -> IngestOutcome:
+        try:
+            return self.store.write(p, self.keep_history)
+        except Exception as e:  # noqa: BLE001 - a store refusing one document does not stop the batch
+            return IngestOutcome(p.name, p.sha256, None, "error", error=f"{type(e).__name__}: {e}")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -725,13 +832,14 @@ class IngestReport:
 
 def ingest_paths(store: _BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None = None, progress: bool = True,
                  keep_history: bool = False, validate: bool = False, window: int | None = None,
-                 batch: int = 200) -> IngestReport:
+                 batch: int = 5000) -> IngestReport:
     """Extract and map in worker processes, write in this one, in input order. Unchanged files (same bytes as a
     current document) are skipped before extraction; a bad document is reported and the batch goes on.
 
     SHACL validation is off by default: it is ~10x the cost of extract + map and belongs to `build`; pass
     validate=True to count violations per document anyway. On pyoxigraph, documents are committed `batch` at a time
-    (write_many: bulk load, then the manifest entries as the commit); elsewhere one at a time."""
+    by a BulkWriter (spooled, bulk-loaded in the background, then the manifest entries as the commit); elsewhere
+    one at a time."""
     import time
     from .pipeline import collect
     t0 = time.perf_counter()
@@ -751,53 +859,29 @@ def ingest_paths(store: _BaseStore, paths: Iterable[Union[str, Path]], jobs: int
     if progress and todo:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-        bar = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TimeRemainingColumn(), console=Console(stderr=True))
         bar.start()
         task = bar.add_task("ingest", total=len(todo))
-    many = getattr(store, "write_many", None) if batch > 1 else None
-    buffered: list[PreparedDocument] = []
-    buffered_bytes = 0
+    writer = store.bulk_writer(keep_history, max_documents=batch) if batch > 1 and hasattr(store, "bulk_writer") else None
 
-    def write_buffered():
-        nonlocal buffered_bytes
-        if not buffered:
-            return
-        try:
-            report.outcomes.extend(many(buffered, keep_history))
-        except Exception:  # noqa: BLE001 - the batch failed as a whole: retry one document at a time
-            store.recover()
-            for q in buffered:
-                write_one(q)
+    def done(p: PreparedDocument):
+        if writer is not None:
+            writer.add(p)
+        else:
+            try:
+                report.outcomes.append(store.write(p, keep_history))
+            except Exception as e:  # noqa: BLE001 - a store refusing one document does not stop the batch
+                report.outcomes.append(IngestOutcome(p.name, p.sha256, None, "error", error=f"{type(e).__name__}: {e}"))
         if bar:
-            bar.advance(task, len(buffered))
-        buffered.clear()
-        buffered_bytes = 0
-
-    def write_one(p: PreparedDocument):
-        try:
-            report.outcomes.append(store.write(p, keep_history))
-        except Exception as e:  # noqa: BLE001 - a store refusing one document does not stop the batch
-            report.outcomes.append(IngestOutcome(p.name, p.sha256, None, "error", error=f"{type(e).__name__}: {e}"))
+            bar.advance(task)
 
     try:
-        def done(p: PreparedDocument):
-            nonlocal buffered_bytes
-            if many is None:
-                write_one(p)
-                if bar:
-                    bar.advance(task)
-                return
-            buffered.append(p)
-            buffered_bytes += len(p.doc_nq) + len(p.shared_nq)
-            if len(buffered) >= batch or buffered_bytes > 256 << 20:
-                write_buffered()
-
         if jobs <= 1 or len(todo) <= 1:
             for f in todo:
                 done(prepare(f, validate))
         else:
-            window = window or jobs * 4 + (batch if many is not None else 0)   # workers keep busy while a batch is written
+            window = window or jobs * 4     # workers keep busy while the parent spools; the loads run in a thread
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 pending = collections.deque()
                 it = iter(todo)
@@ -815,7 +899,10 @@ def ingest_paths(store: _BaseStore, paths: Iterable[Union[str, Path]], jobs: int
                     if nxt is not None:
                         pending.append((nxt, pool.submit(prepare, nxt, validate)))
                     done(p)
-        write_buffered()
+        if writer is not None:
+            if bar:
+                bar.update(task, description="writing")
+            report.outcomes.extend(writer.finish())
     finally:
         if bar:
             bar.stop()

@@ -186,3 +186,57 @@ def test_write_many_skips_duplicates_and_replaces_through_write(tmp_path, prepar
     assert {d.graph for d in store.documents()} == {b.graph, newer.graph}
     assert _graph_triples(store, b.graph) == b.triples and _graph_triples(store, newer.graph) == newer.triples
     assert _graph_triples(store, a.graph) == 0
+
+
+def _store_quads(store):
+    """Every quad of the documents and the shared graph, as sortable text (the manifest's times differ)."""
+    _, rows = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                          "FILTER(CONTAINS(STR(?g), '/graph/') && !STRENDS(STR(?g), '/manifest')) }")
+    return sorted(map(tuple, rows))
+
+
+def test_bulk_writer_in_background_loads_equals_one_transaction_each(tmp_path, prepared):
+    """Loads of two documents each, run in a background thread while later documents spool, give the same store
+    as one transaction per document; a new version of a document whose load is still in flight waits for it and
+    replaces it (it is not missed because its manifest entry was not written yet); the spools are removed."""
+    import dataclasses
+    one = OxigraphStore(tmp_path / "one")
+    for p in prepared:
+        one.write(p)
+    bulk = OxigraphStore(tmp_path / "bulk")
+    writer = bulk.bulk_writer(max_documents=2)
+    for p in prepared:
+        writer.add(p)
+    out = writer.finish()
+    assert [o.action for o in out] == ["added"] * len(prepared)
+    assert _store_quads(bulk) == _store_quads(one)
+    assert sorted(d.graph for d in bulk.documents()) == sorted(d.graph for d in one.documents())
+    assert list((tmp_path / "bulk" / "spool").iterdir()) == []
+
+    again = OxigraphStore(tmp_path / "again")
+    writer = again.bulk_writer(max_documents=1)            # a's load starts at once, in the background
+    a, newer = prepared[0], dataclasses.replace(prepared[1], name=prepared[0].name)
+    writer.add(a)
+    writer.add(newer)
+    writer.add(dataclasses.replace(a))                      # the same bytes as a: written once
+    out = writer.finish()
+    assert [o.action for o in out] == ["added", "replaced", "unchanged"]
+    assert [d.graph for d in again.documents()] == [newer.graph]
+
+
+def test_bulk_writer_failed_load_retries_each_document_alone(tmp_path, prepared):
+    """A load the bulk loader refuses as a whole (here one document's quads are malformed) costs only that
+    document: the others are written one transaction each, and no half-loaded graph is left."""
+    import dataclasses
+    store = OxigraphStore(tmp_path / "db")
+    bad = dataclasses.replace(prepared[2], doc_nq=prepared[2].doc_nq + "<not an iri .\n")
+    writer = store.bulk_writer(max_documents=10)
+    for p in [prepared[0], bad, prepared[3]]:
+        writer.add(p)
+    out = writer.finish()
+    assert [o.action for o in out] == ["added", "error", "added"]
+    assert bad.name in out[1].name and out[1].error
+    assert {d.graph for d in store.documents()} == {prepared[0].graph, prepared[3].graph}
+    assert _graph_triples(store, bad.graph) == 0
+    for p in (prepared[0], prepared[3]):
+        assert _graph_triples(store, p.graph) == p.triples
