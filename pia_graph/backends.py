@@ -546,9 +546,10 @@ class BulkWriter:
 
     Why few and large: the bulk loader ingests each load's SST files into RocksDB, and every load overlapping
     the keys of the ones before it (all of them do: the indexes interleave every document) is merged again by
-    compaction. The 10,000-document corpus in 50 loads cost ~2.2x the loader CPU of one load, in 7 loads (of
-    1 GiB) ~1.6x (docs/benchmarks.md). The spool is bounded (4 GiB, ~5,500 documents; a second one fills while
-    the first loads), and so is the loader's memory (~2 GB whatever the load's size).
+    compaction: 50 loads of 200 documents cost ~2.2x the loader CPU of one load of the same quads. But the
+    loader's memory grows with the distinct strings of a load (10.5 GB peak for loads of 5,000 documents), so a
+    load is bounded by its spool's size, 1 GiB by default (~1,250 documents; 2.1 GB peak, and the 10,000-document
+    ingest only 6 % slower than with 4 GiB loads; docs/benchmarks.md).
 
     A crash before a commit leaves graphs no manifest entry lists, which OxigraphStore.recover() drops when the
     store is next opened: the store holds whole documents only. A load that fails as a whole (a quad the loader
@@ -558,7 +559,7 @@ class BulkWriter:
     other processes query while it is written."""
 
     def __init__(self, store: "OxigraphStore", keep_history: bool = False, max_documents: int = 5000,
-                 max_bytes: int = 4 << 30, background: bool = True):
+                 max_bytes: int = 1 << 30, background: bool = True):
         import tempfile
         import threading
         self.store, self.keep_history = store, keep_history
@@ -611,11 +612,11 @@ class BulkWriter:
     def flush(self, wait: bool = False) -> None:
         """Hand the spool to the loader (waiting for the load before it), and start a new spool."""
         if self._pending:
+            self._join()    # one load at a time; and the shared quads it committed need not be sent again
             shared = self._shared - self.store._shared_written
             self._spool.write("".join(shared).encode("utf-8"))
             self._spool.close()
             job = (self._spool_path, self._pending, shared)
-            self._join()
             self._open()
             if self.background and not wait:
                 self._loading = self._threading.Thread(target=self._load_guarded, args=job, daemon=True)
