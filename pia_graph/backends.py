@@ -9,6 +9,8 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
+import threading
 import urllib.parse
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -560,11 +562,8 @@ class BulkWriter:
 
     def __init__(self, store: "OxigraphStore", keep_history: bool = False, max_documents: int = 5000,
                  max_bytes: int = 1 << 30, background: bool = True):
-        import tempfile
-        import threading
         self.store, self.keep_history = store, keep_history
         self.max_documents, self.max_bytes, self.background = max_documents, max_bytes, background
-        self._threading = threading
         spool_dir = store.path / "spool" if store.path else Path(tempfile.gettempdir())
         spool_dir.mkdir(parents=True, exist_ok=True)
         self._spool_dir = spool_dir
@@ -577,7 +576,6 @@ class BulkWriter:
         self._open()
 
     def _open(self) -> None:
-        import tempfile
         fd, name = tempfile.mkstemp(prefix="spool-", suffix=".nq", dir=self._spool_dir)
         self._spool_path = Path(name)
         self._spool = os.fdopen(fd, "wb")
@@ -594,7 +592,7 @@ class BulkWriter:
             self._outcomes[i] = IngestOutcome(q.name, q.sha256, q.graph, "unchanged", q.triples)
         elif p.name in self._names or self.store._lookup(name=p.name) or self.store._lookup(sha=p.sha256):
             self.flush(wait=True)
-            self._outcomes[i] = self._write_one(p)
+            self._outcomes[i] = write_guarded(self.store, p, self.keep_history)
         else:
             data = p.doc_nq.encode("utf-8")
             offset = self._spool.tell()
@@ -619,7 +617,7 @@ class BulkWriter:
             job = (self._spool_path, self._pending, shared)
             self._open()
             if self.background and not wait:
-                self._loading = self._threading.Thread(target=self._load_guarded, args=job, daemon=True)
+                self._loading = threading.Thread(target=self._load_guarded, args=job, daemon=True)
                 self._loading.start()
             else:
                 self._load(*job)
@@ -674,15 +672,18 @@ class BulkWriter:
                         f.seek(offset)
                         doc = PreparedDocument(path=q.path, name=q.name, sha256=q.sha256, graph=q.graph,
                                                triples=q.triples, doc_nq=f.read(length).decode("utf-8"))
-                        self._outcomes[i] = self._write_one(doc)
+                        self._outcomes[i] = write_guarded(store, doc, self.keep_history)
         finally:
             spool.unlink(missing_ok=True)
 
-    def _write_one(self, p: PreparedDocument) -> IngestOutcome:
-        try:
-            return self.store.write(p, self.keep_history)
-        except Exception as e:  # noqa: BLE001 - a store refusing one document does not stop the batch
-            return IngestOutcome(p.name, p.sha256, None, "error", error=f"{type(e).__name__}: {e}")
+
+
+def write_guarded(store: _BaseStore, p: PreparedDocument, keep_history: bool = False) -> IngestOutcome:
+    """store.write(p), with a store's refusal of this one document reported as its outcome, not raised."""
+    try:
+        return store.write(p, keep_history)
+    except Exception as e:  # noqa: BLE001 - a store refusing one document does not stop the batch
+        return IngestOutcome(p.name, p.sha256, None, "error", error=f"{type(e).__name__}: {e}")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -870,10 +871,7 @@ def ingest_paths(store: _BaseStore, paths: Iterable[Union[str, Path]], jobs: int
         if writer is not None:
             writer.add(p)
         else:
-            try:
-                report.outcomes.append(store.write(p, keep_history))
-            except Exception as e:  # noqa: BLE001 - a store refusing one document does not stop the batch
-                report.outcomes.append(IngestOutcome(p.name, p.sha256, None, "error", error=f"{type(e).__name__}: {e}"))
+            report.outcomes.append(write_guarded(store, p, keep_history))
         if bar:
             bar.advance(task)
 
