@@ -67,7 +67,8 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=not err.is_terminal and len(files) < 2) as progress:
         task = progress.add_task("building", total=len(files))
-        for result in process_many(files, validate=not no_validate, jobs=jobs or os.cpu_count() or 1):
+        for result in process_many(files, validate=not no_validate, jobs=jobs or os.cpu_count() or 1,
+                                   graphs=False):
             progress.update(task, description=f"built {Path(result.path).name}")
             if result.ok:
                 add_document(ds, result.assessment.sha256, result.graph, result.shared)
@@ -110,10 +111,7 @@ def validate(graph: Path = typer.Argument(..., help="A graph file written by bui
     for g in ds.graphs():
         if g.identifier == SHARED_GRAPH or len(g) == 0 or not str(g.identifier).startswith(str(GRAPH_BASE)):
             continue      # only the documents' own named graphs are validated (with the shared one beside)
-        data = Graph()
-        for t in g:
-            data.add(t)
-        findings = validate_graph(data + shared)
+        findings = validate_graph(g, shared)
         for k, v in counts(findings).items():
             total[k] += v
         for f in findings:

@@ -14,7 +14,7 @@ from .mapping import as_graph, assessment_triples, vocabulary_graph
 from .model import Assessment
 from .parse.assessment import NotAnAssessment, parse_assessment
 from .read import InputError, read_source
-from .validate import Finding, counts, validate_graph
+from .validate import Finding, counts, validate_graph, validation_shapes
 
 SUFFIXES = {".txt", ".text", ".pdf", ".csv", ".tsv"}
 
@@ -76,18 +76,18 @@ def extract(path: str | Path) -> Assessment:
 
 
 def process(path: str | Path, validate: bool = True, graphs: bool = True) -> DocumentResult:
-    """One document end to end; any failure is caught and named so that a batch goes on. With graphs=False (and no
-    validation) the result holds plain sets of triples: ingest only writes them out, and building rdflib Graphs
-    would cost more than the mapping itself."""
+    """One document end to end; any failure is caught and named so that a batch goes on. With graphs=False the
+    result holds plain sets of triples: build and ingest only write them out, and building rdflib Graphs would
+    cost more than the mapping itself (validation builds the one graph it needs)."""
     result = DocumentResult(path=str(path))
     try:
         doc = extract(path)
         g, shared, unknowns = assessment_triples(doc)
-        if graphs or validate:
+        if validate:
+            result.findings = validate_graph(g, shared, vocabulary())
+        if graphs:
             g, shared = as_graph(g), as_graph(shared)
         result.assessment, result.graph, result.shared, result.unknowns = doc, g, shared, unknowns
-        if validate:
-            result.findings = validate_graph(g + shared + vocabulary())
     except InputError as e:
         result.error = str(e)
     except Exception as e:      # a parser bug must not stop the batch; report it with the file's name
@@ -95,30 +95,27 @@ def process(path: str | Path, validate: bool = True, graphs: bool = True) -> Doc
     return result
 
 
-def _process_portable(path: str, validate: bool) -> tuple:
-    """process() in a worker process: graphs travel back as N-Triples text, which pickles cheaply."""
-    r = process(path, validate=validate)
-    doc_nt = r.graph.serialize(format="nt") if r.graph is not None else None
-    shared_nt = r.shared.serialize(format="nt") if r.shared is not None else None
-    return r.path, r.assessment, doc_nt, shared_nt, r.findings, r.unknowns, r.error
+def _process_in_worker(path: str, validate: bool) -> DocumentResult:
+    """process() in a worker process; the triples travel back as sets (rdflib terms pickle as plain strings)."""
+    return process(path, validate=validate, graphs=False)
 
 
-def process_many(paths: list[Path], validate: bool = True, jobs: int = 1) -> Iterator[DocumentResult]:
+def process_many(paths: list[Path], validate: bool = True, jobs: int = 1,
+                 graphs: bool = True) -> Iterator[DocumentResult]:
     """process() over a batch, in input order; with jobs > 1 the documents are handled by worker processes
     (validation is CPU-bound Python, so threads would not help)."""
     if jobs <= 1 or len(paths) < 2:
         for p in paths:
-            yield process(p, validate=validate)
+            yield process(p, validate=validate, graphs=graphs)
         return
     from concurrent.futures import ProcessPoolExecutor
 
+    if validate:
+        validation_shapes()     # parsed once here, so that forked workers inherit it
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        for path, doc, doc_nt, shared_nt, findings, unknowns, error in pool.map(
-                _process_portable, [str(p) for p in paths], [validate] * len(paths)):
-            r = DocumentResult(path=path, assessment=doc, findings=findings, unknowns=unknowns, error=error)
-            if doc_nt is not None:
-                r.graph = Graph().parse(data=doc_nt, format="nt")
-                r.shared = Graph().parse(data=shared_nt, format="nt")
+        for r in pool.map(_process_in_worker, [str(p) for p in paths], [validate] * len(paths)):
+            if graphs and r.graph is not None:
+                r.graph, r.shared = as_graph(r.graph), as_graph(r.shared)
             yield r
 
 
