@@ -485,11 +485,9 @@ def new_dataset() -> Dataset:
 def add_document(ds: Dataset, sha256: str, graph, shared) -> None:
     """A document's graph as its own named graph; its statutes and parties merged into the shared graph."""
     named = ds.graph(graph_iri(sha256))
-    for t in graph:
-        named.add(t)
+    named.addN((s, p, o, named) for s, p, o in graph)
     shared_graph = ds.graph(SHARED_GRAPH)
-    for t in shared:
-        shared_graph.add(t)
+    shared_graph.addN((s, p, o, shared_graph) for s, p, o in shared)
 
 
 def build_dataset(docs: list[Assessment]) -> Dataset:

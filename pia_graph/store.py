@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from .namespaces import bind_all
+from .namespaces import PREFIXES, bind_all
 
 # Formats that can hold named graphs keep one graph per assessment; the others get the union.
 FORMATS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".nt": "nt",
@@ -41,9 +41,21 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         raise
 
 
+def trig_bytes(ds: Dataset) -> bytes:
+    """TriG written by pyoxigraph's serializer (Rust) from rdflib's N-Quads: the same quads, five times faster than
+    rdflib's TriG writer, which was a fifth of `pia-graph build` on the seeds."""
+    import pyoxigraph
+
+    quads = pyoxigraph.parse(ds.serialize(format="nquads", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG,
+                                prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()})
+
+
 def write_dataset(ds: Dataset, path: str | Path, fmt: str | None = None) -> str:
     fmt = format_for(path, fmt)
-    if fmt in QUAD_FORMATS:
+    if fmt == "trig":
+        data = trig_bytes(ds)
+    elif fmt in QUAD_FORMATS:
         data = ds.serialize(format=fmt, encoding="utf-8")
     else:
         union = Graph()

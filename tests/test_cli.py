@@ -62,6 +62,29 @@ def test_output_formats(suffix, fmt, tmp_path):
     assert any(ds.subjects(RDF.type, PIA.Assessment))
 
 
+def test_trig_holds_exactly_the_quads_built(tmp_path):
+    # TriG is written by pyoxigraph from rdflib's N-Quads; nothing may be lost or changed on the way, including
+    # literals that need escaping, language tags, datatypes and the named graphs
+    from rdflib import XSD
+    from pia_graph.mapping import add_document, assessment_triples, new_dataset
+    from pia_graph.pipeline import extract
+    from pia_graph.store import write_dataset
+
+    doc = extract(SAMPLES / SEEDS[1])
+    ds = new_dataset()
+    g, shared, _ = assessment_triples(doc)
+    hard = {(URIRef(ID["x/1"]), PIA.note, Literal('引用 "第9条"\n改行\\と\ttab', lang="ja")),
+            (URIRef(ID["x/1"]), PIA.lineCount, Literal("12", datatype=XSD.integer)),
+            (URIRef(ID["x/1"]), PIA.sourceRef, Literal("a b#c.txt#L1-L2"))}
+    add_document(ds, doc.sha256, g | hard, shared)
+    out = tmp_path / "g.trig"
+    write_dataset(ds, out)
+    back = Dataset()
+    back.parse(out, format="trig")
+    assert sorted(map(str, back.quads())) == sorted(map(str, ds.quads()))
+    assert "@prefix pia: <https://w3id.org/pia-graph/ontology#>" in out.read_text(encoding="utf-8")
+
+
 def test_unknown_format_leaves_existing_output_untouched(tmp_path):
     out = tmp_path / "g.xyz"
     out.write_text("precious", encoding="utf-8")
