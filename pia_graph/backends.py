@@ -13,7 +13,7 @@ import tempfile
 import threading
 import urllib.parse
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Protocol, Union, runtime_checkable
 
@@ -599,8 +599,7 @@ class BulkWriter:
             self._spool.write(data)
             self._shared.update(p.shared_nq.splitlines(keepends=True))
             # keep what the manifest needs, not the quads
-            meta = PreparedDocument(path=p.path, name=p.name, sha256=p.sha256, graph=p.graph, triples=p.triples,
-                                    violations=p.violations, seconds=p.seconds)
+            meta = replace(p, doc_nq="", shared_nq="")
             self._pending.append((i, meta, offset, len(data)))
             self._names.add(p.name)
             self._shas[p.sha256] = meta
@@ -670,12 +669,10 @@ class BulkWriter:
                 with open(spool, "rb") as f:
                     for i, q, offset, length in pending:
                         f.seek(offset)
-                        doc = PreparedDocument(path=q.path, name=q.name, sha256=q.sha256, graph=q.graph,
-                                               triples=q.triples, doc_nq=f.read(length).decode("utf-8"))
+                        doc = replace(q, doc_nq=f.read(length).decode("utf-8"))
                         self._outcomes[i] = write_guarded(store, doc, self.keep_history)
         finally:
             spool.unlink(missing_ok=True)
-
 
 
 def write_guarded(store: _BaseStore, p: PreparedDocument, keep_history: bool = False) -> IngestOutcome:

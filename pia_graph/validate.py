@@ -131,6 +131,13 @@ def validation_graph(*parts) -> Graph:
     return data
 
 
+def shapes_report(data: Graph) -> Graph:
+    """pySHACL's report graph for a graph made by validation_graph() (validated in place: it is a throwaway copy)."""
+    _, report, _ = pyshacl.validate(data_graph=data, shacl_graph=validation_shapes(), inference="none", inplace=True,
+                                    advanced=True, allow_warnings=True, abort_on_first=False)
+    return report
+
+
 def validate_graph(*parts) -> list[Finding]:
     """Run the shapes over one document: its graph, the shared graph and the vocabulary, given as parts (Graphs or
     sets of triples).
@@ -138,9 +145,7 @@ def validate_graph(*parts) -> list[Finding]:
     The parts are copied once into a fresh graph with the ontology's axioms, and pySHACL validates that copy in
     place, rather than cloning it again to mix the ontology in."""
     data = validation_graph(*parts)
-    conforms, report, _ = pyshacl.validate(
-        data_graph=data, shacl_graph=validation_shapes(), inference="none", inplace=True,
-        advanced=True, allow_warnings=True, abort_on_first=False)
+    report = shapes_report(data)
     findings = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
