@@ -349,6 +349,8 @@ _DIGIT_GAP = "\u2063"
 # NFKC of one character, remembered: the view is built character by character (to keep the map back to source
 # offsets) and a document uses a few thousand distinct characters.
 _NFKC_CHAR: dict[str, str] = {}
+_WORD = re.compile(r"\S+")
+_DIGITS = frozenset("0123456789")
 
 
 class _Compact:
@@ -357,14 +359,21 @@ class _Compact:
     def __init__(self, raw: str) -> None:
         self.raw = raw
         out: list[str] = []
-        self.src: list[int] = []
+        src: list[int] = []
         # hard[j]: a word boundary (space, tab, short line's newline) was removed before out[j].
-        self.hard: list[bool] = []
+        hard: list[bool] = []
+        self.src, self.hard = src, hard
         pending: str | None = None  # None, "soft" or "hard"
         ws_at = 0
         line_len = last_line_len = 0
-        for i, ch in enumerate(raw):
-            if ch.isspace():
+        last = ""  # the last character put out
+        gap_from = 0
+        # Word by word: a word already in NFKC (nearly all of them) maps to itself character for character, so
+        # it is copied whole; only the whitespace between words and the other words go character by character.
+        for word in _WORD.finditer(raw):
+            start, end = word.span()
+            for i in range(gap_from, start):
+                ch = raw[i]
                 if ch == "\r":
                     continue  # CRLF: the \n decides
                 if ch == "\n":
@@ -377,23 +386,39 @@ class _Compact:
                     kind = "hard"
                 pending = "hard" if "hard" in (pending, kind) else "soft"
                 ws_at = i
-                continue
-            line_len += 1
-            folded = _NFKC_CHAR.get(ch)
-            if folded is None:
-                folded = _NFKC_CHAR[ch] = unicodedata.normalize("NFKC", ch)
-            for c in folded:
-                if c.isspace():
-                    continue
-                if pending == "hard" and out and out[-1] in "0123456789" and c in "0123456789":
+            gap_from = end
+            text = word.group()
+            line_len += end - start
+            if unicodedata.is_normalized("NFKC", text):
+                if pending == "hard" and last in _DIGITS and text[0] in _DIGITS:
                     out.append(_DIGIT_GAP)
-                    self.src.append(ws_at)
-                    self.hard.append(True)
-                out.append(c)
-                self.src.append(i)
-                self.hard.append(pending == "hard")
+                    src.append(ws_at)
+                    hard.append(True)
+                out.append(text)
+                src.extend(range(start, end))
+                hard.append(pending == "hard")
+                hard.extend([False] * (end - start - 1))
                 pending = None
-        self.hard.append(False)
+                last = text[-1]
+                continue
+            for i in range(start, end):
+                ch = raw[i]
+                folded = _NFKC_CHAR.get(ch)
+                if folded is None:
+                    folded = _NFKC_CHAR[ch] = unicodedata.normalize("NFKC", ch)
+                for c in folded:
+                    if c.isspace():
+                        continue
+                    if pending == "hard" and last in _DIGITS and c in _DIGITS:
+                        out.append(_DIGIT_GAP)
+                        src.append(ws_at)
+                        hard.append(True)
+                    out.append(c)
+                    src.append(i)
+                    hard.append(pending == "hard")
+                    pending = None
+                    last = c
+        hard.append(False)
         self.n = "".join(out)
 
     def span(self, a: int, b: int) -> tuple[int, int]:

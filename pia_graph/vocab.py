@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .normalize import compact, fold
 
@@ -21,16 +22,19 @@ class Scheme:
     en: str
     concepts: tuple[Concept, ...]
 
+    @cached_property
+    def _longest_label_first(self) -> tuple[tuple[str, Concept], ...]:
+        # Stable sort: of two labels of the same length the one listed first wins, as it always has.
+        return tuple(sorted(((compact(c.ja), c) for c in self.concepts), key=lambda lc: -len(lc[0])))
+
     def match(self, text: str) -> Concept | None:
-        """The concept whose printed label the text is (or starts with), ignoring spaces and width."""
+        """The concept whose printed label the text is (or starts with, the longest such label), ignoring spaces
+        and width."""
         probe = compact(fold(text))
-        best = None
-        for c in self.concepts:
-            label = compact(c.ja)
-            if probe == label or probe.startswith(label):
-                if best is None or len(label) > len(compact(best.ja)):
-                    best = c
-        return best
+        for label, concept in self._longest_label_first:
+            if probe.startswith(label):
+                return concept
+        return None
 
 
 def _scheme(key: str, ja: str, en: str, *concepts: tuple[str, str, str]) -> Scheme:

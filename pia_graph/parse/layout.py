@@ -23,19 +23,25 @@ class Line(NamedTuple):
 
 
 def make_lines(raw_lines) -> list[Line]:
-    """Number and clean every line. Folding the whole text in one NFKC call rather than line by line is what
-    makes this fast; NFKC never creates or removes a line break, so the numbering is kept."""
+    """Number and clean every line. The text is folded, its spaces collapsed and its keys compacted each in one
+    pass over the whole text rather than line by line (per-line calls were most of this function's time); none of
+    these passes creates or removes a line break, so the numbering is kept."""
     raw_lines = list(raw_lines)
     marked = [strip_markup(r) if "<" in r else r for r in raw_lines]
-    folded = fold("\n".join(marked)).split("\n")
-    if len(folded) != len(raw_lines):      # never expected; fall back to the line-by-line path
-        folded = [fold(m) for m in marked]
-    spaces, join = _SPACES.sub, "".join
-    out = []
-    for i, (raw, text) in enumerate(zip(raw_lines, folded), 1):
-        text = spaces(" ", text).strip()
-        out.append(Line(i, raw, text, join(text.split())))
-    return out
+    spaced = _SPACES.sub(" ", fold("\n".join(marked)))
+    texts = spaced.split("\n")
+    if len(texts) != len(raw_lines):      # never expected; fall back to the line-by-line path
+        texts = [_SPACES.sub(" ", fold(m)) for m in marked]
+        keys = ["".join(t.split()) for t in texts]
+    elif _OTHER_WHITESPACE.search(spaced) is None:
+        keys = spaced.replace(" ", "").split("\n")       # the usual case: only spaces are left to drop
+    else:
+        keys = _OTHER_WHITESPACE.sub("", spaced).replace(" ", "").split("\n")
+    return list(map(Line._make, zip(range(1, len(raw_lines) + 1), raw_lines, map(str.strip, texts), keys)))
+
+
+# The whitespace str.split() drops, but for the space (collapsed above) and the line break.
+_OTHER_WHITESPACE = re.compile(r"[^\S \n]")
 
 
 # Top-level headings, matched on the compact line. The numeral is not trusted (基礎項目 numbers its
@@ -62,13 +68,17 @@ ORDER.update({"threshold": ORDER["annex2"], "threshold-result": ORDER["III"], "r
 ROW_START = re.compile(r"^\d+(の\d+)*(項)?$")
 
 
+# All the patterns as one alternation, tried in their order in C (one Python call a line instead of thirteen);
+# each alternative is a named group, so the match says which section it found.
+_ANY_HEADING = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pat.pattern.removeprefix('^')})"
+                                   for name, pat in SECTION_PATTERNS))
+
+
 def heading_of(line: Line) -> str | None:
     if len(line.key) > 80 or line.key[:1] not in _HEADING_STARTS:   # most lines are prose: skip them cheaply
         return None
-    for name, pat in SECTION_PATTERNS:
-        if pat.match(line.key):
-            return name
-    return None
+    m = _ANY_HEADING.match(line.key)
+    return m.lastgroup.replace("_", "-") if m else None
 
 
 @dataclass
@@ -89,56 +99,69 @@ def split_sections(lines: list[Line]) -> tuple[list[Line], list[Section]]:
     real headings; a run of three or more consecutive headings (blank lines aside) is a table of contents,
     up to the first heading the run names twice, which is the real one.
     Returns the lines before the first heading (the cover, if any) and the sections in document order.
+    Only the few lines that could be headings are looked at one by one; the sections are slices of `lines`.
     """
-    nonblank = [ln for ln in lines if not ln.blank]
-    heads = {ln.n: heading_of(ln) for ln in nonblank}
+    # (position in lines, line, heading name or None) of every heading and every 項目一覧 mark, in order.
+    marks = [(pos, ln, heading_of(ln)) for pos, ln in enumerate(lines)
+             if ln.key[:1] in _HEADING_STARTS or ln.key == TOC_MARK]
+    marks = [m for m in marks if m[2] or m[1].key == TOC_MARK]
     toc: set[int] = set()
-    run: list[Line] = []
 
-    def close_run():
-        named = [ln for ln in run if heads.get(ln.n)]
-        if len(named) >= 3:
+    def close_run(run: list) -> None:
+        if sum(1 for _, _, name in run if name) >= 3:
             seen: set[str] = set()
-            for ln in run:
-                name = heads.get(ln.n)
+            for _, ln, name in run:
                 if name in seen:
                     break
                 if name:
                     seen.add(name)
                 toc.add(ln.n)
-        run.clear()
 
-    for ln in nonblank:
-        if (heads[ln.n] and heads[ln.n] != "sheet") or ln.key == TOC_MARK:
-            run.append(ln)
-        else:
-            close_run()
-    close_run()
+    # A run is consecutive non-blank lines that are all headings (other than 別紙) or 項目一覧 marks.
+    run: list = []
+    for mark in marks:
+        pos, ln, name = mark
+        if name == "sheet":
+            close_run(run)
+            run = []
+            continue
+        if run and any(x.key for x in lines[run[-1][0] + 1:pos]):
+            close_run(run)
+            run = []
+        run.append(mark)
+    close_run(run)
+
+    def looks_like_table(pos: int) -> bool:
+        """A row number or 項番 among the next eleven non-blank lines."""
+        seen = 0
+        for nb in lines[pos + 1:]:
+            if not nb.key:
+                continue
+            if nb.key.startswith("項番") or ROW_START.match(nb.key):
+                return True
+            seen += 1
+            if seen == 11:
+                return False
+        return False
+
     # Change-history rows (別添3) quote other sections' headings as the item they changed: once the change
     # history starts, only an appendix sheet that really holds a table (row numbers follow) opens a section.
-    index = {ln.n: i for i, ln in enumerate(nonblank)}
-
-    def looks_like_table(ln: Line) -> bool:
-        following = nonblank[index[ln.n] + 1: index[ln.n] + 12]
-        return any(nb.key.startswith("項番") or ROW_START.match(nb.key) for nb in following)
-
-    preamble: list[Line] = []
-    sections: list[Section] = []
+    starts: list[tuple[int, str]] = []
     in_history = False
-    for ln in lines:
-        name = heads.get(ln.n) if ln.n not in toc else None
-        if name and in_history and (name != "sheet" or not looks_like_table(ln)):
-            name = None
+    for pos, ln, name in marks:
+        if not name or ln.n in toc:
+            continue
+        if in_history and (name != "sheet" or not looks_like_table(pos)):
+            continue
         # The form's sections come in a fixed order; a heading that would go back (Ⅰ after Ⅵ) is a quote
         # inside the current section, typically a change-history row whose page header came out late.
-        if name and sections and ORDER[name] < ORDER[sections[-1].name]:
-            name = None
+        if starts and ORDER[name] < ORDER[starts[-1][1]]:
+            continue
         if name == "annex3":
             in_history = True
-        if name and ln.n not in toc:
-            sections.append(Section(name, ln))
-        elif sections:
-            sections[-1].lines.append(ln)
-        else:
-            preamble.append(ln)
-    return preamble, sections
+        starts.append((pos, name))
+    if not starts:
+        return list(lines), []
+    sections = [Section(name, lines[pos], list(lines[pos + 1:(starts[i + 1][0] if i + 1 < len(starts) else len(lines))]))
+                for i, (pos, name) in enumerate(starts)]
+    return list(lines[:starts[0][0]]), sections
