@@ -11,7 +11,8 @@ from ..normalize import compact, parse_japanese_date, parse_japanese_month
 from ..parties import home_prefecture, split_parties
 from .. import vocab
 from .choices import read_band, read_checkboxes, read_choice_word
-from .fields import CHOICE_LINE, FILE_LABELS, NUM, Entry, _spec, find_entries, value_span, value_text
+from .fields import (CHOICE_LINE, NUM, STORAGE_LABELS, Entry, _spec, any_label_matches, find_entries,
+                     value_span, value_text)
 from .items import Cluster, cluster_rows
 from .layout import Line, Section, make_lines, split_sections
 
@@ -65,6 +66,7 @@ _FILE_NAME_HEADING = re.compile(r"^(\d\.)?特定個人情報ファイル名")
 _FIRST_FILE_HEADING = re.compile(r"^1\.特定個人情報ファイル名")
 _FILE_NUMBER = re.compile(r"^\((\d+)\)")
 _NUMBERED_HEADING = re.compile(r"^\d+\.(.+)$")
+_FORM_NUMBERING = re.compile(r"^([③⑥])(使用目的|委託先名(?!の確認))")
 
 
 class _Parser:
@@ -214,10 +216,11 @@ class _Parser:
             return
         # 重点項目 numbers 使用目的 ③ and 委託先名 ③; 全項目 numbers them ⑥.
         for ln in self.lines:
-            if re.match(r"^③使用目的", ln.key) or re.match(r"^③委託先名(?!の確認)", ln.key):
+            m = _FORM_NUMBERING.match(ln.key)
+            if m and m.group(1) == "③":
                 self.doc.form, self.doc.form_evidence = "focused", f"line {ln.n}: {ln.text} (重点項目 numbering)"
                 return
-            if re.match(r"^⑥使用目的", ln.key) or re.match(r"^⑥委託先名(?!の確認)", ln.key):
+            if m:
                 self.doc.form, self.doc.form_evidence = "full", f"line {ln.n}: {ln.text} (全項目 numbering)"
                 return
 
@@ -540,6 +543,8 @@ class _Parser:
 
     def read_declared(self, fs: FileSection, seg: list[Line]) -> None:
         for ln in seg:
+            if "を行っている" not in ln.text:
+                continue       # what _COUNT needs, found in C before the regex is tried
             for m in self._COUNT.finditer(ln.text):
                 n = int(m.group("n")) if m.group("n") else None
                 box = m.group("box") or ""
@@ -616,7 +621,7 @@ class _Parser:
                     if parts:
                         break
                     continue
-                if ln.key.startswith("※") or CHOICE_LINE.match(ln.key) or any(s.pattern.match(ln.key) for s in FILE_LABELS):
+                if ln.key.startswith("※") or CHOICE_LINE.match(ln.key) or any_label_matches(ln.key):
                     break
                 parts.append(ln.text)
             recipient = "".join(parts)
@@ -727,7 +732,8 @@ class _Parser:
         after = 0
         if prev.name == "II":
             # Ⅱ's own text ends with its storage fields; only a question after them can be Ⅲ's.
-            storage = [e for e in find_entries(prev.lines, with_headers=False) if e.family == "storage"]
+            # (only the storage labels are looked for: no line starts with both one of them and another label)
+            storage = find_entries(prev.lines, STORAGE_LABELS, with_headers=False)
             if not storage:
                 return
             after = storage[-1].line.n

@@ -58,6 +58,11 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
     paired: dict[str, Choice] = {}
     loose_marks = 0
     for line in lines:
+        if "[" not in line.text and "]" not in line.text:
+            # no box on the line (what _BOX and _OPEN_AT_END need, found in C); a loose mark may still be
+            if _LOOSE_MARK.match(line.text):
+                loose_marks += 1
+            continue
         last = None
         for m in _BOX.finditer(line.text):
             torn = m.group("torn")
@@ -113,6 +118,8 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
 def read_band(lines: list[Line], scheme: Scheme) -> Band | None:
     """The band written inside [ ] (possibly with its closing bracket torn off); None when no box is there."""
     for line in lines:
+        if "[" not in line.text:
+            continue
         for m in _BAND.finditer(line.text):
             concept = scheme.match(m.group("label"))
             if concept and compact(m.group("label")) == compact(concept.ja):
@@ -123,6 +130,8 @@ def read_band(lines: list[Line], scheme: Scheme) -> Band | None:
 def read_choice_word(lines: list[Line], words: dict[str, str]) -> tuple[str | None, Span | None]:
     """A single-choice answer such as [ 再委託する ] given as text; returns the key of the word found."""
     for line in lines:
+        if "[" not in line.text:
+            continue
         for m in _BAND.finditer(line.text):
             probe = compact(m.group("label"))
             for word, key in sorted(words.items(), key=lambda kv: -len(kv[0])):
