@@ -67,13 +67,14 @@ def _unstable_characters() -> tuple[str, str]:
 
 
 _UNSTABLE_CLASS, _BACKWARD_CLASS = _unstable_characters()
-_UNSTABLE_RUN = re.compile(_UNSTABLE_CLASS + "+")
+_UNSTABLE_SPLIT = re.compile("(" + _UNSTABLE_CLASS + "+)")
 _BACKWARD = re.compile(_BACKWARD_CLASS)
 # NFKC runs on the text between circled numbers, which are kept as they are (split in C, not char by char).
 _CIRCLED_SPLIT = re.compile("([\u2460-\u2473])")
 # Runs repeat (full-width brackets and digits, ideographic spaces): remember what each folds to; and so do
 # short texts (labels and cells), remembered whole.
 _RUN_FOLDS: dict[str, str] = {}
+_BACKWARD_RUNS: set[str] = set()
 _SHORT = 200
 _SHORT_FOLDS: dict[str, str] = {}
 
@@ -84,35 +85,38 @@ def _nfkc_keeping_circled(text: str) -> str:
     return "".join(parts)
 
 
+def _fold_run(run: str) -> str:
+    """A run of unstable characters folded (and remembered); a run holding a mark that combines backwards is
+    noted as one, for fold() to join it to the character before it."""
+    if len(_RUN_FOLDS) > 100_000:
+        _RUN_FOLDS.clear()
+    if _BACKWARD.search(run):
+        _BACKWARD_RUNS.add(run)
+    folded = _RUN_FOLDS[run] = _nfkc_keeping_circled(run)
+    return folded
+
+
 def fold(text: str) -> str:
     """NFKC without touching circled numbers, plus the OCR fixes. Only the runs of characters NFKC may change are
     normalised (a few thousand short runs in a 250 KB form, most of them one full-width bracket), which is several
-    times faster than normalising the whole text and gives the same result."""
+    times faster than normalising the whole text and gives the same result. The text is cut into stable text and
+    runs by re.split, in C; the runs are looked up in a table."""
     if text.isascii():
         return text
     if len(text) <= _SHORT and (known := _SHORT_FOLDS.get(text)) is not None:
         return known         # labels, cells and probes are folded again and again
-    pieces: list[str] = []
-    last = 0
+    parts = _UNSTABLE_SPLIT.split(text)        # stable, run, stable, run, ..., stable
+    runs = parts[1::2]
     memo = _RUN_FOLDS
-    for m in _UNSTABLE_RUN.finditer(text):
-        start, end = m.span()
-        run = m.group()
-        if _BACKWARD.search(run) and start > 0:
-            # A mark that combines backwards: the stable character before the run joins it (it may compose).
-            pieces.append(text[last:start - 1])
-            pieces.append(_nfkc_keeping_circled(text[start - 1:end]))
-        else:
-            folded = memo.get(run)
-            if folded is None:
-                if len(memo) > 100_000:
-                    memo.clear()
-                folded = memo[run] = _nfkc_keeping_circled(run)
-            pieces.append(text[last:start])
-            pieces.append(folded)
-        last = end
-    pieces.append(text[last:])
-    folded = "".join(pieces)
+    parts[1::2] = [memo[r] if r in memo else _fold_run(r) for r in runs]
+    if not _BACKWARD_RUNS.isdisjoint(runs):
+        # A mark that combines backwards: the stable character before its run joins it (they may compose).
+        for i, run in enumerate(runs):
+            before = parts[2 * i]
+            if run in _BACKWARD_RUNS and before:
+                parts[2 * i] = before[:-1]
+                parts[2 * i + 1] = _nfkc_keeping_circled(before[-1] + run)
+    folded = "".join(parts)
     for wrong, right in OCR_FIXES.items():
         if wrong in folded:
             folded = folded.replace(wrong, right)

@@ -75,6 +75,12 @@ def split_parties(recipient: str) -> list[str]:
     return out
 
 
+# Every occurrence of every prefecture's name in one pass (47 str.count calls were a tenth of a seed's parse). The
+# names are looked for at every position (a look-ahead), so that overlapping names count as str.count would.
+_ANY_PREFECTURE = re.compile(f"(?=[{''.join(sorted({p[0] for p in PREFECTURES}))}])"
+                             f"(?=({'|'.join(map(re.escape, PREFECTURES))}))")
+
+
 def home_prefecture(body: str | None, text: str) -> str | None:
     """The prefecture that 都道府県 means in a municipality's document: the one its body's name starts with,
     else the one the document itself names most often (at least twice). None when the text does not say: a
@@ -87,9 +93,9 @@ def home_prefecture(body: str | None, text: str) -> str | None:
                 return pref
         if not re.search(r"(市|町|村|区)長$", body):
             return None       # a prefecture's own document: 都道府県 is not "its" prefecture
-    counts = Counter({p: text.count(p) for p in PREFECTURES})
-    pref, n = counts.most_common(1)[0]
-    return pref if n >= 2 else None
+    counts = Counter(m.group(1) for m in _ANY_PREFECTURE.finditer(text))
+    pref = max(PREFECTURES, key=lambda p: counts[p])       # a tie goes to the first in the list, as it always has
+    return pref if counts[pref] >= 2 else None
 
 
 def party_key(name: str) -> str:

@@ -175,3 +175,23 @@ def test_first_characters_of_a_pattern():
     assert fields._first_characters(r"^(?:x|y)+z") == {"x", "y"}
     for unknowable in (r"^.abc", r"^a*", r"^\d+件", r"^(a|)"):
         assert fields._first_characters(unknowable) is None, unknowable
+
+
+def prefecture_by_definition(text: str) -> str | None:
+    from collections import Counter
+
+    from pia_graph.parties import PREFECTURES
+    pref, n = Counter({p: text.count(p) for p in PREFECTURES}).most_common(1)[0]
+    return pref if n >= 2 else None
+
+
+def test_home_prefecture_counts_names_as_str_count_does():
+    from pia_graph.parties import home_prefecture
+    cases = list(SEED_TEXT.values()) + [
+        "", "福岡県 福岡県 佐賀県 佐賀県",            # a tie: the first in the list wins
+        "東京都府 京都府",                           # overlapping names both count
+        "北海道" * 3 + "沖縄県" * 3, "大阪府のみ",
+    ]
+    for text in cases:
+        assert home_prefecture("どこか市長", text) == prefecture_by_definition(text), text[:40]
+    assert home_prefecture("どこか市長", "東京都府 京都府") == "京都府"

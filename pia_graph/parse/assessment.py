@@ -303,21 +303,31 @@ class _Parser:
     def _is_box_line(ln: Line) -> bool:
         return "[" in ln.text or "]" in ln.text or ln.key in (")", "）", "○")
 
-    def _connection_lines(self, lines: list[Line], clusters: list[list[Entry]], idx: int, first: int) -> list[Line]:
+    def _connection_starts(self, lines: list[Line], clusters: list[list[Entry]]) -> list[int] | None:
+        """Where each system's ③他のシステムとの接続 region starts: its label, or the box row just above it
+        (which the label cell is centred against); None when not every system has a ③ label."""
+        conn = [next((e for e in g if e.field == "system_connections"), None) for g in clusters]
+        if not all(conn):
+            return None
+        position = {ln.n: i for i, ln in enumerate(lines)}
+
+        def region_start(e: Entry) -> int:
+            k = position[e.line.n]
+            prev = next((ln for ln in reversed(lines[:k]) if not ln.blank), None)
+            return prev.n if prev is not None and self._is_box_line(prev) else e.line.n
+        return [region_start(e) for e in conn]
+
+    def _connection_lines(self, lines: list[Line], clusters: list[list[Entry]], idx: int, first: int,
+                          starts: list[int] | None) -> list[Line]:
         """The box lines of system idx's ③他のシステムとの接続.
 
         In PDF text the ③ label cell sits beside its boxes and a system's page continues after the next
         system's name, so the boxes of the k-th ③ run from that label (and the box row just above it, which the
-        label cell is centred against) to the next ③. When the ③ labels cannot be paired one to one with the
-        systems, fall back to the system's own block: from its first label to the next system's.
+        label cell is centred against) to the next ③ (`starts`, from _connection_starts). When the ③ labels
+        cannot be paired one to one with the systems, fall back to the system's own block: from its first label
+        to the next system's.
         """
-        conn = [next((e for e in g if e.field == "system_connections"), None) for g in clusters]
-        if all(conn):
-            def region_start(e: Entry) -> int:
-                k = next(i for i, ln in enumerate(lines) if ln.n == e.line.n)
-                prev = next((ln for ln in reversed(lines[:k]) if not ln.blank), None)
-                return prev.n if prev is not None and self._is_box_line(prev) else e.line.n
-            starts = [region_start(e) for e in conn]
+        if starts is not None:
             lo = starts[idx - 1]
             hi = starts[idx] if idx < len(starts) else None
         else:
@@ -330,10 +340,11 @@ class _Parser:
     def _close_details(picked: list[Line], lines: list[Line]) -> list[Line]:
         """Rejoin "[ ○ ] その他 （" with the lines up to its closing parenthesis (free text wraps in PDF text)."""
         out: list[Line] = []
-        index = {ln.n: i for i, ln in enumerate(lines)}
+        index: dict[int, int] = {}
         for ln in picked:
             opened = ln.text.count("(") - ln.text.count(")")
             if opened > 0 and "その他" in ln.text:
+                index = index or {ln.n: i for i, ln in enumerate(lines)}     # built when first needed
                 text = ln.text
                 for nxt in lines[index[ln.n] + 1:index[ln.n] + 8]:
                     if nxt.blank:
@@ -361,6 +372,7 @@ class _Parser:
             if repeat:
                 clusters.append([])
             clusters[-1].append(e)
+        starts = self._connection_starts(lines, clusters)
         for idx, group in enumerate(clusters, 1):
             name_e = next((x for x in group if x.field == "system_name"), None)
             first = min(x.line.n for x in group)
@@ -374,7 +386,7 @@ class _Parser:
                 continue
             aliases = re.findall(r"以下「(.+?)」という", name)
             name = re.sub(r"[（(]以下「.*?」という。?[）)]", "", name).strip()
-            conn_lines = self._connection_lines(lines, clusters, idx, first)
+            conn_lines = self._connection_lines(lines, clusters, idx, first, starts)
             connections = read_checkboxes(conn_lines, vocab.CONNECTIONS, required=False)
             other = next((c.detail for c in connections if c.option == "other" and c.state == Mark.checked), None)
             fn = next((x for x in group if x.field == "system_functions"), None)
