@@ -682,12 +682,13 @@ class _Parser:
         question: Line | None = None
         files_seen = 0
         for ln in section.lines:
-            if _FILE_NAME_HEADING.match(ln.key):
+            first = ln.key[:1]      # what each pattern below must start with, checked before it is tried
+            if (first == "特" or first.isdigit()) and _FILE_NAME_HEADING.match(ln.key):
                 files_seen += 1
-            m_file = _FILE_NUMBER.match(ln.key)
+            m_file = _FILE_NUMBER.match(ln.key) if first == "(" else None
             if m_file and files_seen:
                 file_n = int(m_file.group(1))
-            m_stage = _NUMBERED_HEADING.match(ln.key)
+            m_stage = _NUMBERED_HEADING.match(ln.key) if first.isdigit() else None
             if m_stage:
                 concept = vocab.STAGES.match(m_stage.group(1))
                 if concept:
@@ -697,7 +698,7 @@ class _Parser:
                     found.append(unreadable(question))
                 question = ln
             answer = None
-            m = self._VERDICT_BOX.search(ln.text)
+            m = self._VERDICT_BOX.search(ln.text) if "[" in ln.text else None
             if m:
                 answer = m.group("answer")
             elif question is not None and ln.n - question.n <= 3 and ln.key.startswith("["):
