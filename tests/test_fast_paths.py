@@ -173,7 +173,7 @@ def test_first_characters_of_a_pattern():
     assert fields._first_characters(r"^(a|b)?c") == {"a", "b", "c"}
     assert fields._first_characters(r"^[①-⑤]?保管場所") == set("①②③④⑤保")
     assert fields._first_characters(r"^(?:x|y)+z") == {"x", "y"}
-    for unknowable in (r"^.abc", r"^a*", r"^\d+件", r"^(a|)"):
+    for unknowable in (r"^.abc", r"^a*", r"^\d+件", r"^(a|)", r"(?i)^abc", r"^[^x]y", r"^(?=a)b"):
         assert fields._first_characters(unknowable) is None, unknowable
 
 

@@ -157,7 +157,10 @@ def _first_characters(pattern: str) -> set[str] | None:
         return found, True
 
     try:
-        chars, empty = walk(_parser.parse(pattern))
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:
+            return None           # the literals would stand for more characters than they show
+        chars, empty = walk(parsed)
     except Exception:  # noqa: BLE001 - a private module's shape may change: then there is just no pre-check
         return None
     return None if empty else chars

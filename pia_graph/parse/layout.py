@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import islice, repeat
 from typing import NamedTuple
 
 from ..normalize import _SPACES, fold, strip_markup
@@ -39,8 +39,8 @@ def make_lines(raw_lines) -> list[Line]:
     else:
         keys = _OTHER_WHITESPACE.sub("", spaced).replace(" ", "").split("\n")
     # tuple.__new__ straight from C: a tenth faster than Line._make or Line(...) for ten thousand lines
-    fields = zip(range(1, len(raw_lines) + 1), raw_lines, map(str.strip, texts), keys)
-    return list(map(tuple.__new__, repeat(Line), fields))
+    columns = zip(range(1, len(raw_lines) + 1), raw_lines, map(str.strip, texts), keys)
+    return list(map(tuple.__new__, repeat(Line), columns))
 
 
 # The whitespace str.split() drops, but for the space (collapsed above) and the line break.
@@ -137,7 +137,7 @@ def split_sections(lines: list[Line]) -> tuple[list[Line], list[Section]]:
     def looks_like_table(pos: int) -> bool:
         """A row number or 項番 among the next eleven non-blank lines."""
         seen = 0
-        for nb in lines[pos + 1:]:
+        for nb in islice(lines, pos + 1, None):
             if not nb.key:
                 continue
             if nb.key.startswith("項番") or ROW_START.match(nb.key):
