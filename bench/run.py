@@ -145,6 +145,19 @@ def build_batch(jobs_list=(1, 2)) -> list[list]:
     return rows
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. Not getrusage's ru_maxrss: Linux carries that over an exec, so a child started
+    by a bench that had grown to 10 GB holding rdflib graphs reported 10 GB itself (the fourth and the first sixth
+    pass runs read 10,560 and 10,563 MB so); VmHWM is the high-water mark of this process's own memory."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def ingest_child(corpus: str, n: int, db: str, jobs: int) -> None:
     """Run in a fresh process so peak RSS belongs to this ingest alone (workers counted via RUSAGE_CHILDREN)."""
     from pia_graph.backends import OxigraphStore, ingest_paths
@@ -157,12 +170,15 @@ def ingest_child(corpus: str, n: int, db: str, jobs: int) -> None:
     t1 = time.perf_counter()
     store.optimize()
     opt = time.perf_counter() - t1
-    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    self_rss = peak_rss_mb()
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     stats = {"n": n, "wall": wall, "optimize": opt, "triples": store.triple_count(),
                       "added": report.count("added"), "errors": report.count("error"),
                       "parent_rss_mb": self_rss, "worker_rss_mb": child_rss, "disk_mb": store.size_on_disk() / 1e6,
-                      "mb_text": sum(f.stat().st_size for f in files) / 1e6}
+                      "mb_text": sum(f.stat().st_size for f in files) / 1e6,
+                      # CPU: the writer and its loader threads (this process), and the extracting workers
+                      "cpu_parent_s": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                      "cpu_workers_s": sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])}
     store.close()
     (Path(db) / "ingest.json").write_text(json.dumps(stats))
     print(json.dumps(stats))

@@ -549,9 +549,9 @@ class BulkWriter:
     Why few and large: the bulk loader ingests each load's SST files into RocksDB, and every load overlapping
     the keys of the ones before it (all of them do: the indexes interleave every document) is merged again by
     compaction: 50 loads of 200 documents cost ~2.2x the loader CPU of one load of the same quads. But the
-    loader's memory grows with the distinct strings of a load (10.5 GB peak for loads of 5,000 documents), so a
-    load is bounded by its spool's size, 1 GiB by default (~1,250 documents; 2.1 GB peak, and the 10,000-document
-    ingest only 6 % slower than with 4 GiB loads; docs/benchmarks.md).
+    loader's memory grows with the distinct strings of a load, so a load is bounded by its spool's size, 1 GiB by
+    default (~1,250 documents; ~2.1 GB peak for the 10,000-document ingest, docs/benchmarks.md; larger loads were
+    6-11 % faster there, their memory is not known: the 10.5 GB once recorded for them was the bench's own).
 
     A crash before a commit leaves graphs no manifest entry lists, which OxigraphStore.recover() drops when the
     store is next opened: the store holds whole documents only. A load that fails as a whole (a quad the loader
