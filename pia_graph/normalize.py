@@ -6,9 +6,6 @@ import html
 import re
 import unicodedata
 
-# NFKC folds ① to "1", which would erase the form's field numbering; keep circled numbers as they are.
-_CIRCLED = {chr(0x2460 + i) for i in range(20)}
-
 # OCR misreadings seen in published scans, mapped to the characters the form prints.
 # Keep the list conservative: every entry must be a string that never occurs correctly in a form.
 OCR_FIXES = {
@@ -69,7 +66,8 @@ def _unstable_characters() -> tuple[str, str]:
 _UNSTABLE_CLASS, _BACKWARD_CLASS = _unstable_characters()
 _UNSTABLE_SPLIT = re.compile("(" + _UNSTABLE_CLASS + "+)")
 _BACKWARD = re.compile(_BACKWARD_CLASS)
-# NFKC runs on the text between circled numbers, which are kept as they are (split in C, not char by char).
+# NFKC folds ① to "1", which would erase the form's field numbering: it runs on the text between circled
+# numbers, which are kept as they are (split in C, not char by char).
 _CIRCLED_SPLIT = re.compile("([\u2460-\u2473])")
 # Runs repeat (full-width brackets and digits, ideographic spaces): remember what each folds to; and so do
 # short texts (labels and cells), remembered whole.
@@ -90,6 +88,7 @@ def _fold_run(run: str) -> str:
     noted as one, for fold() to join it to the character before it."""
     if len(_RUN_FOLDS) > 100_000:
         _RUN_FOLDS.clear()
+        _BACKWARD_RUNS.clear()
     if _BACKWARD.search(run):
         _BACKWARD_RUNS.add(run)
     folded = _RUN_FOLDS[run] = _nfkc_keeping_circled(run)

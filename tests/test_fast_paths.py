@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pia_graph import citations
 from pia_graph.parse import fields
 from pia_graph.parse.assessment import _Parser
-from pia_graph.normalize import OCR_FIXES, _SPACES, fold
+from pia_graph.normalize import OCR_FIXES, clean_line, compact, fold
 from pia_graph.parse.layout import make_lines
 
 from conftest import SAMPLES, SEEDS
@@ -69,11 +69,8 @@ def test_fold_is_nfkc_keeping_circled_numbers_on_generated_text(text):
 
 
 def lines_by_definition(raw_lines):
-    out = []
-    for i, raw in enumerate(raw_lines, 1):
-        text = _SPACES.sub(" ", fold(raw)).strip()      # inputs hold no markup: strip_markup is not involved
-        out.append((i, raw, text, "".join(text.split())))
-    return out
+    """Each line cleaned on its own, as normalize.clean_line does."""
+    return [(i, raw, clean_line(raw), compact(clean_line(raw))) for i, raw in enumerate(raw_lines, 1)]
 
 
 def test_make_lines_matches_line_by_line_cleaning():

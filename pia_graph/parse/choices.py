@@ -58,13 +58,11 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
     paired: dict[str, Choice] = {}
     loose_marks = 0
     for line in lines:
-        if "[" not in line.text and "]" not in line.text:
-            # no box on the line (what _BOX and _OPEN_AT_END need, found in C); a loose mark may still be
-            if _LOOSE_MARK.match(line.text):
-                loose_marks += 1
-            continue
         last = None
-        for m in _BOX.finditer(line.text):
+        # A box needs a bracket: most lines have none, found in C before the regexes are tried.
+        has_open = "[" in line.text
+        boxes = _BOX.finditer(line.text) if has_open or "]" in line.text else ()
+        for m in boxes:
             torn = m.group("torn")
             label = (torn if torn is not None else m.group("label")).strip()
             concept = scheme.match(label) if label else None
@@ -80,7 +78,7 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
                 state, note = (Mark.checked if m.group("mark") else Mark.unchecked), None
             found[concept.key] = Choice(scheme=scheme.key, option=concept.key, label=concept.ja, state=state,
                                         detail=detail or None, span=_span(line), note=note)
-        tail = _OPEN_AT_END.search(line.text)
+        tail = _OPEN_AT_END.search(line.text) if has_open else None
         if tail and last in order and order.index(last) + 1 < len(order):
             nxt = order[order.index(last) + 1]
             if nxt not in paired:

@@ -59,6 +59,7 @@ FILE_LABELS: list[LabelSpec] = [
 ]
 
 STORAGE_LABELS = [spec for spec in FILE_LABELS if spec.family == "storage"]
+_FILE_LABEL_PATTERNS = tuple(spec.pattern.pattern for spec in FILE_LABELS)     # the key of their one alternation
 
 ITEM_HEADER = re.compile(r"^(?P<what>提供先|移転先|委託事項)(?P<n>\d+)(?![~〜～\-－\d])(?P<rest>.*)$")
 CHOICE_LINE = re.compile(r"^(<選択肢>|\d+\)|\[|\]|.*\[\s*[○◯]?\s*\]|.*\[$)")
@@ -181,10 +182,9 @@ def _any_label(patterns: tuple[str, ...]) -> re.Pattern:
     return re.compile(f"(?=[{re.escape(first)}])(?:{alternation})")
 
 
-def any_label_matches(key: str, specs: list[LabelSpec] = None) -> bool:
-    """Whether the compact line starts with any of the labels."""
-    specs = FILE_LABELS if specs is None else specs
-    return _any_label(tuple(spec.pattern.pattern for spec in specs)).match(key) is not None
+def any_label_matches(key: str) -> bool:
+    """Whether the compact line starts with any of the file labels (FILE_LABELS)."""
+    return _any_label(_FILE_LABEL_PATTERNS).match(key) is not None
 
 
 def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_headers: bool = True) -> list[Entry]:
