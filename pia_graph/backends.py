@@ -41,7 +41,10 @@ class PreparedDocument:
     graph: str = ""               # IRI of the document's named graph
     # N-Quads, written by the worker with the graph names in place: the bulk loader takes them as they are, and
     # adding the graph term in the writing parent was a sixth of its (serial) time.
-    doc_nq: str = ""              # the document's triples, in its own graph
+    # The document's triples, in its own graph, as UTF-8: they cross from the worker as bytes (a str holding
+    # Japanese is decoded by pickle in the parent and had to be encoded again for the loader: ~3 ms a document
+    # of the writer's serial time) and go to the spool as they are.
+    doc_nq: bytes = b""
     shared_nq: str = ""           # its contribution to the shared graph (statutes, parties)
     triples: int = 0
     error: str | None = None
@@ -52,7 +55,7 @@ class PreparedDocument:
     def doc_nt(self) -> str:
         """The document's triples as N-Triples, for stores that take a graph's triples (no raw newline can occur
         inside a term, so " <graph> .\n" only ever ends a line)."""
-        return self.doc_nq.replace(f" <{self.graph}> .\n", " .\n")
+        return self.doc_nq.decode("utf-8").replace(f" <{self.graph}> .\n", " .\n")
 
     @property
     def shared_nt(self) -> str:
@@ -101,16 +104,13 @@ def _nt(triples, graph: str | None = None) -> str:
     -t, -b, -f, -uXXXX) are all valid N-Triples escapes."""
     end = f" <{graph}> .\n" if graph else " .\n"
     cache: dict = {}
-    out = []
-    for t in triples:
-        parts = []
-        for x in t:
-            text = cache.get(x)
-            if text is None:
-                text = cache[x] = _nt_term(x)
-            parts.append(text)
-        out.append(f"{parts[0]} {parts[1]} {parts[2]}{end}")
-    return "".join(out)
+    known = cache.get
+
+    def new(term) -> str:
+        text = cache[term] = _nt_term(term)
+        return text
+    # one expression per triple, no loop per term: ~9 % of this function's time (no term's text is empty)
+    return "".join([f"{known(s) or new(s)} {known(p) or new(p)} {known(o) or new(o)}{end}" for s, p, o in triples])
 
 
 def _nt_term(term) -> str:
@@ -135,7 +135,7 @@ def prepare_result(result) -> PreparedDocument:
         return p
     a = result.assessment
     p.name, p.sha256, p.graph = a.source, a.sha256, str(graph_iri(a.sha256))
-    p.doc_nq, p.shared_nq = _nt(result.graph, p.graph), _nt(result.shared, str(SHARED_GRAPH))
+    p.doc_nq, p.shared_nq = _nt(result.graph, p.graph).encode("utf-8"), _nt(result.shared, str(SHARED_GRAPH))
     p.triples = len(result.graph)
     p.violations = counts(result.findings)["Violation"] if result.findings else 0
     return p
@@ -465,8 +465,8 @@ class OxigraphStore(_BaseStore):
             # a new document: its graph, its shared triples and its manifest entry are parsed by oxigraph (Rust) and
             # written in one transaction; a crash leaves all of it or none of it
             mg = f" <{MANIFEST_GRAPH}> .\n"
-            data = p.doc_nq + p.shared_nq + _manifest_entry(p, when).replace(" .\n", mg)
-            self.store.load(data.encode("utf-8"), format=self.ox.RdfFormat.N_QUADS)
+            data = p.doc_nq + (p.shared_nq + _manifest_entry(p, when).replace(" .\n", mg)).encode("utf-8")
+            self.store.load(data, format=self.ox.RdfFormat.N_QUADS)
             return
         if old_graph and keep_history:
             # copy first (idempotent): a crash before the replacing transaction leaves the old version current
@@ -542,28 +542,33 @@ class OxigraphStore(_BaseStore):
 
 class BulkWriter:
     """Writes documents to an OxigraphStore in a few large bulk loads. Each new document's N-Quads go to a spool
-    file as it arrives (so the parent holds metadata, not quads); every `max_documents` documents or `max_bytes`
-    of spool, oxigraph's bulk loader reads the spool in a background thread (it releases the GIL) while the next
-    spool fills, and the documents' manifest entries are then written in one transaction, which is the commit.
+    file as it arrives (so the parent holds metadata, not quads); when a load is due, oxigraph's bulk loader reads
+    the spool in a background thread (it releases the GIL) while the next spool fills, and the documents' manifest
+    entries are then written in one transaction, which is the commit.
 
-    Why few and large: the bulk loader ingests each load's SST files into RocksDB, and every load overlapping
-    the keys of the ones before it (all of them do: the indexes interleave every document) is merged again by
-    compaction: 50 loads of 200 documents cost ~2.2x the loader CPU of one load of the same quads. But the
-    loader's memory grows with the distinct strings of a load, so a load is bounded by its spool's size, 1 GiB by
-    default (~1,250 documents; ~2.1 GB peak for the 10,000-document ingest, docs/benchmarks.md; larger loads were
-    6-11 % faster there, their memory is not known: the 10.5 GB once recorded for them was the bench's own).
+    When a load is due: each load's SST files overlap the keys of everything loaded before (every index interleaves
+    all documents), so RocksDB merges the store again for each load, while the loader's memory is bounded by its
+    batches of a million quads, not by the load (2.06 GB peak for a 2.75 GB load, 1.81 GB for 0.9 GB; the older
+    belief that it grows with the load came from a misread peak). So: load rarely. Told how many documents are
+    coming (`expected`), the writer makes one load in the background once `first_load_share` of them are spooled,
+    sized so that it ends about when extraction does, and loads the rest at the end: at 10,000 synthetic
+    documents, 60 % (docs/benchmarks.md, seventh pass). Otherwise, and in any case, a load starts at `max_bytes`
+    of spool (8 GiB: the disk a spool takes, and the work a crash before its commit costs) or `max_documents`.
 
     A crash before a commit leaves graphs no manifest entry lists, which OxigraphStore.recover() drops when the
-    store is next opened: the store holds whole documents only. A load that fails as a whole (a quad the loader
-    refuses, a full disk) is retried one document at a time, each in its own transaction, so one bad document
-    does not cost the others. The same bytes twice are written once; a document that replaces a current one
-    waits for the loads before it and goes through OxigraphStore.write() (one transaction). Not for a store
-    other processes query while it is written."""
+    store is next opened: the store holds whole documents only, and a new run skips those committed (same bytes).
+    A load that fails as a whole (a quad the loader refuses, a full disk) is retried one document at a time, each
+    in its own transaction, so one bad document does not cost the others. The same bytes twice are written once;
+    a document that replaces a current one waits for the loads before it and goes through OxigraphStore.write()
+    (one transaction). Not for a store other processes query while it is written."""
 
-    def __init__(self, store: "OxigraphStore", keep_history: bool = False, max_documents: int = 5000,
-                 max_bytes: int = 1 << 30, background: bool = True):
+    def __init__(self, store: "OxigraphStore", keep_history: bool = False, max_documents: int | None = None,
+                 max_bytes: int = 8 << 30, background: bool = True, expected: int | None = None,
+                 first_load_share: float = 0.6):
         self.store, self.keep_history = store, keep_history
         self.max_documents, self.max_bytes, self.background = max_documents, max_bytes, background
+        # the one planned load: after this many documents, once
+        self._planned = max(1, round(expected * first_load_share)) if expected else None
         spool_dir = store.path / "spool" if store.path else Path(tempfile.gettempdir())
         spool_dir.mkdir(parents=True, exist_ok=True)
         self._spool_dir = spool_dir
@@ -594,17 +599,24 @@ class BulkWriter:
             self.flush(wait=True)
             self._outcomes[i] = write_guarded(self.store, p, self.keep_history)
         else:
-            data = p.doc_nq.encode("utf-8")
+            data = p.doc_nq
             offset = self._spool.tell()
             self._spool.write(data)
             self._shared.update(p.shared_nq.splitlines(keepends=True))
             # keep what the manifest needs, not the quads
-            meta = replace(p, doc_nq="", shared_nq="")
+            meta = replace(p, doc_nq=b"", shared_nq="")
             self._pending.append((i, meta, offset, len(data)))
             self._names.add(p.name)
             self._shas[p.sha256] = meta
-            if len(self._pending) >= self.max_documents or self._spool.tell() >= self.max_bytes:
+            if self._load_due():
                 self.flush()
+
+    def _load_due(self) -> bool:
+        if self._planned is not None and len(self._outcomes) >= self._planned:
+            self._planned = None
+            return True
+        return (self._spool.tell() >= self.max_bytes
+                or (self.max_documents is not None and len(self._pending) >= self.max_documents))
 
     def flush(self, wait: bool = False) -> None:
         """Hand the spool to the loader (waiting for the load before it), and start a new spool."""
@@ -669,7 +681,7 @@ class BulkWriter:
                 with open(spool, "rb") as f:
                     for i, q, offset, length in pending:
                         f.seek(offset)
-                        doc = replace(q, doc_nq=f.read(length).decode("utf-8"))
+                        doc = replace(q, doc_nq=f.read(length))
                         self._outcomes[i] = write_guarded(store, doc, self.keep_history)
         finally:
             spool.unlink(missing_ok=True)
@@ -831,14 +843,15 @@ class IngestReport:
 
 def ingest_paths(store: _BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None = None, progress: bool = True,
                  keep_history: bool = False, validate: bool = False, window: int | None = None,
-                 batch: int = 5000) -> IngestReport:
+                 batch: int | None = None) -> IngestReport:
     """Extract and map in worker processes, write in this one, in input order. Unchanged files (same bytes as a
     current document) are skipped before extraction; a bad document is reported and the batch goes on.
 
     SHACL validation is off by default: it is ~10x the cost of extract + map and belongs to `build`; pass
-    validate=True to count violations per document anyway. On pyoxigraph, documents are committed `batch` at a time
-    by a BulkWriter (spooled, bulk-loaded in the background, then the manifest entries as the commit); elsewhere
-    one at a time."""
+    validate=True to count violations per document anyway. On pyoxigraph, documents are committed by a BulkWriter
+    (spooled, bulk-loaded in few large loads, one in the background as extraction goes on, then the manifest
+    entries as the commit; `batch` bounds the documents one load holds, 1 writes one at a time); elsewhere one
+    at a time."""
     import time
     from .pipeline import collect
     t0 = time.perf_counter()
@@ -862,7 +875,9 @@ def ingest_paths(store: _BaseStore, paths: Iterable[Union[str, Path]], jobs: int
                        TimeRemainingColumn(), console=Console(stderr=True))
         bar.start()
         task = bar.add_task("ingest", total=len(todo))
-    writer = store.bulk_writer(keep_history, max_documents=batch) if batch > 1 and hasattr(store, "bulk_writer") else None
+    writer = None
+    if hasattr(store, "bulk_writer") and (batch is None or batch > 1):
+        writer = store.bulk_writer(keep_history, max_documents=batch, expected=len(todo))
 
     def done(p: PreparedDocument):
         if writer is not None:

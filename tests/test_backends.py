@@ -224,12 +224,40 @@ def test_bulk_writer_in_background_loads_equals_one_transaction_each(tmp_path, p
     assert [d.graph for d in again.documents()] == [newer.graph]
 
 
+def test_bulk_writer_plans_one_background_load_then_the_rest(tmp_path, prepared):
+    """Told five documents are coming, the writer loads the first 60 % (three) in the background as soon as they
+    are spooled and the other two at the end, in the adding thread; told nothing, it loads all five at the end
+    (its size bounds are far off). Each load is seen by the store's hook, document by document, in the thread
+    that ran it."""
+    import threading
+
+    def loads(store, **options):
+        seen = []
+        store.hook = lambda q: seen.append((threading.get_ident(), q.name))
+        writer = store.bulk_writer(**options)
+        for p in prepared:
+            writer.add(p)
+        assert [o.action for o in writer.finish()] == ["added"] * len(prepared)
+        groups = []
+        for ident, name in seen:
+            if not groups or groups[-1][0] != ident:
+                groups.append((ident, []))
+            groups[-1][1].append(name)
+        return [(ident == threading.get_ident(), names) for ident, names in groups]
+
+    names = [p.name for p in prepared]
+    assert len(names) == 5
+    planned = loads(OxigraphStore(tmp_path / "planned"), expected=5)
+    assert planned == [(False, names[:3]), (True, names[3:])]
+    assert loads(OxigraphStore(tmp_path / "unplanned")) == [(True, names)]
+
+
 def test_bulk_writer_failed_load_retries_each_document_alone(tmp_path, prepared):
     """A load the bulk loader refuses as a whole (here one document's quads are malformed) costs only that
     document: the others are written one transaction each, and no half-loaded graph is left."""
     import dataclasses
     store = OxigraphStore(tmp_path / "db")
-    bad = dataclasses.replace(prepared[2], doc_nq=prepared[2].doc_nq + "<not an iri .\n")
+    bad = dataclasses.replace(prepared[2], doc_nq=prepared[2].doc_nq + b"<not an iri .\n")
     writer = store.bulk_writer(max_documents=10)
     for p in [prepared[0], bad, prepared[3]]:
         writer.add(p)
