@@ -349,7 +349,7 @@ def main(argv=None) -> int:
                      "ratio", "same rows"], rows))
     if ing_rows:
         sections.append(f"## Ingest of synthetic assessments into pyoxigraph (`ingest_paths`, jobs={a.jobs}, no validation)\n\n"
-                        "Peak RSS: parent (writer) and the largest worker (extract + map), from getrusage.\n\n" +
+                        "Peak RSS: parent (writer, from /proc VmHWM) and the largest worker (extract + map, from getrusage).\n\n" +
                         table(["docs", "text MB", "wall s", "docs/s", "triples", "peak RSS parent MB", "peak RSS worker MB",
                                "disk MB", "optimize s", "errors"], ing_rows))
         sections.append(f"## Query latency of every canned query, {a.runs} runs (rdflib in memory vs pyoxigraph on disk)\n\n"
