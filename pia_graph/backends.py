@@ -45,7 +45,8 @@ class PreparedDocument:
     # Japanese is decoded by pickle in the parent and had to be encoded again for the loader: ~3 ms a document
     # of the writer's serial time) and go to the spool as they are.
     doc_nq: bytes = b""
-    shared_nq: str = ""           # its contribution to the shared graph (statutes, parties)
+    shared_nq: str = ""           # its contribution to the shared graph (statutes, parties); text: small, and the
+                                  # writer merges its lines across documents
     triples: int = 0
     error: str | None = None
     seconds: float = 0.0
@@ -612,6 +613,8 @@ class BulkWriter:
                 self.flush()
 
     def _load_due(self) -> bool:
+        """Whether the spool should be loaded now; the planned load answers yes once, then is spent (>= rather
+        than ==: the document that reaches the count may be one that is not spooled, an error or a duplicate)."""
         if self._planned is not None and len(self._outcomes) >= self._planned:
             self._planned = None
             return True
