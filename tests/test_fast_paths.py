@@ -77,13 +77,14 @@ def test_make_lines_matches_line_by_line_cleaning():
     for name, text in SEED_TEXT.items():
         raw = [r for r in text.split("\n") if "<" not in r]      # markup is stripped the same way on both paths
         assert [tuple(ln) for ln in make_lines(raw)] == lines_by_definition(raw), name
-    odd = ["  a\u3000\u3000b\t c  ", "\u2028x\x0by\x1c", "\u00a0①\u3000②", "", " ", "ｶﾞ\u3099 "]
+    odd = ["  a\u3000\u3000b\t c  ", "\u2028x\x0by\x1c", "\u00a0①\u3000②", "", " ", "ｶﾞ\u3099 ",
+           "𠮷野\u3000家 \U0001f600"]     # beyond the BMP: the whitespace probe sends it the exact way
     assert [tuple(ln) for ln in make_lines(odd)] == lines_by_definition(odd)
     assert make_lines(["\u2028x\x0by\x1c"])[0].key == "xy"
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(st.sampled_from(list(" \t\u3000\u00a0\x0b\u2028\u1680ab①（ｶﾞ")), max_size=12), max_size=8))
+@given(st.lists(st.text(st.sampled_from(list(" \t\u3000\u00a0\x0b\u2028\u1680ab①（ｶﾞ𠮷")), max_size=12), max_size=8))
 def test_make_lines_matches_line_by_line_cleaning_on_generated_lines(raw):
     assert [tuple(ln) for ln in make_lines(raw)] == lines_by_definition(raw)
 
@@ -164,6 +165,61 @@ def test_one_alternation_names_the_label_a_loop_over_the_labels_finds():
             assert first_label_by_alternation(key, specs) == expected, (name, key)
             found += expected is not None
         assert found >= 5, name      # the seeds do hold these labels: the comparison is not vacuous
+
+
+def inline_by_definition(line, pattern) -> str:
+    """The text after the label: walk the line until as many visible characters as the compact label holds."""
+    m = pattern.match(line.key)
+    if not m:
+        return ""
+    seen, cut = 0, 0
+    for idx, ch in enumerate(line.text):
+        seen += not ch.isspace()
+        if seen >= m.end():
+            cut = idx + 1
+            break
+    return re.sub(r"^※\s*", "", line.text[cut:].strip()).strip()
+
+
+def entries_by_definition(lines, specs, with_headers):
+    """Every line tried against the item header and then each label in turn; each entry owns the lines up to
+    the next."""
+    found = []
+    for i, line in enumerate(lines):
+        if not line.key:
+            continue
+        h = fields.ITEM_HEADER.match(line.key) if with_headers else None
+        if h:
+            title = re.sub(r"^\s*(提供先|移転先|委託事項)\s*\d+\s*", "", line.text).strip()
+            found.append((i, "header", None if h.group("what") == "委託事項" else h.group("what")[:2], title))
+            continue
+        key = fields._joined_key(lines, i)
+        spec = next((spec for spec in specs if spec.pattern.match(key)), None)
+        if spec:
+            m = spec.pattern.match(key)
+            found.append((i, spec.field, m.group(spec.kind_group) if spec.kind_group else None,
+                          inline_by_definition(line, spec.pattern)))
+    ends = [i for i, *_ in found[1:]] + [len(lines)]
+    return [(lines[i].n, fld, kind, inline, [ln.n for ln in lines[i + 1:end]])
+            for (i, fld, kind, inline), end in zip(found, ends)]
+
+
+def test_find_entries_finds_what_trying_every_label_on_every_line_finds():
+    odd = make_lines(["① ファイル の 種類 ※ [ システム用ファイル ]", "保管場所※　サーバ室", "提供先1 機構", "本文",
+                      "④提供する情報の対象となる", "本人の数", "", "⑨ 消去方法", "委託事項1 x"])
+    cases = [make_lines(text.split("\n")) for text in SEED_TEXT.values()] + [odd]
+    for name, specs in LABEL_LISTS.items():
+        for with_headers in (True, False):
+            total = 0
+            for lines in cases:
+                expected = entries_by_definition(lines, specs, with_headers)
+                got = [(e.line.n, e.field, e.kind, e.inline, [ln.n for ln in e.owned])
+                       for e in fields.find_entries(lines, specs, with_headers)]
+                assert got == expected, (name, with_headers)
+                total += len(got)
+            assert total >= 5, name
+    inline = {e.field: e.inline for e in fields.find_entries(odd)}
+    assert inline["file_type"] == "[ システム用ファイル ]" and inline["place"] == "サーバ室"
 
 
 def test_first_characters_of_a_pattern():

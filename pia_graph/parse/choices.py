@@ -88,7 +88,7 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
                                      note="box torn at the end of the line; paired with its label by the form's layout")
         elif tail and tail.group("mark"):
             loose_marks += 1
-        elif _LOOSE_MARK.match(line.text):
+        elif len(line.key) <= 2 and _LOOSE_MARK.match(line.text):     # a loose mark is all its line holds
             loose_marks += 1
     for key, choice in paired.items():
         if key not in found or found[key].note:

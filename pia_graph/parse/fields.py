@@ -95,6 +95,9 @@ def _joined_key(lines: list[Line], i: int) -> str:
     return key
 
 
+_REMARK_MARK = re.compile(r"^※\s*")
+
+
 def _inline_value(line: Line, label_regex: re.Pattern) -> str:
     """The text after the label on its own line (in the uncompacted text)."""
     text = line.text
@@ -102,15 +105,20 @@ def _inline_value(line: Line, label_regex: re.Pattern) -> str:
     m = label_regex.match(line.key)
     if not m:
         return ""
-    need, seen, cut = m.end(), 0, 0
-    for idx, ch in enumerate(text):
-        if not ch.isspace():
-            seen += 1
-        if seen >= need:
-            cut = idx + 1
-            break
+    need = m.end()
+    head = text[:need]
+    if head.split() == [head]:
+        cut = need           # the usual case: no space inside the label, the compact prefix is the text's
+    else:
+        seen, cut = 0, 0
+        for idx, ch in enumerate(text):
+            if not ch.isspace():
+                seen += 1
+            if seen >= need:
+                cut = idx + 1
+                break
     rest = text[cut:].strip()
-    return re.sub(r"^※\s*", "", rest).strip()
+    return _REMARK_MARK.sub("", rest).strip() if rest.startswith("※") else rest
 
 
 def _first_characters(pattern: str) -> set[str] | None:
@@ -187,19 +195,37 @@ def any_label_matches(key: str) -> bool:
     return _any_label(_FILE_LABEL_PATTERNS).match(key) is not None
 
 
+@functools.lru_cache(maxsize=16)
+def _label_starts(patterns: tuple[str, ...], with_headers: bool) -> frozenset[str] | None:
+    """The characters a line must start with to hold one of the labels (or an item header); None when some
+    label's pattern does not say."""
+    starts = [_first_characters(p) for p in patterns]
+    if any(s is None for s in starts):
+        return None
+    return frozenset().union(*starts, _HEADER_STARTS if with_headers else ())
+
+
+_HEADER_STARTS = frozenset("提移委")       # ITEM_HEADER's 提供先 / 移転先 / 委託事項
+_HEADER_TITLE = re.compile(r"^\s*(提供先|移転先|委託事項)\s*\d+\s*")
+
+
 def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_headers: bool = True) -> list[Entry]:
     entries: list[Entry] = []
-    any_label = _any_label(tuple(spec.pattern.pattern for spec in specs)).match
+    positions: list[int] = []          # where each entry's line is in `lines`
+    patterns = _FILE_LABEL_PATTERNS if specs is FILE_LABELS else tuple(spec.pattern.pattern for spec in specs)
+    any_label = _any_label(patterns).match
+    # Most lines start with a character no label starts with: one set look-up passes them over.
+    starts = _label_starts(patterns, with_headers)
     for i, line in enumerate(lines):
-        if not line.key:
+        if not line.key or (starts is not None and line.key[0] not in starts):
             continue
         if with_headers:
             h = ITEM_HEADER.match(line.key)
             if h:
-                title = line.text
-                title = re.sub(r"^\s*(提供先|移転先|委託事項)\s*\d+\s*", "", title).strip()
+                title = _HEADER_TITLE.sub("", line.text).strip()
                 entries.append(Entry(None, h, line, h.group("what")[:2] if h.group("what") != "委託事項" else None,
                                      h.group("what"), title, []))
+                positions.append(i)
                 continue
         key = _joined_key(lines, i)
         found = any_label(key)
@@ -209,11 +235,10 @@ def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_h
         m = spec.pattern.match(key)
         kind = m.group(spec.kind_group) if spec.kind_group else None
         entries.append(Entry(spec, None, line, kind, m.group(0), _inline_value(line, spec.pattern), []))
-    idx_of = {ln.n: k for k, ln in enumerate(lines)}
-    for k, e in enumerate(entries):
-        start = idx_of[e.line.n] + 1
-        end = idx_of[entries[k + 1].line.n] if k + 1 < len(entries) else len(lines)
-        e.owned = lines[start:end]
+        positions.append(i)
+    ends = positions[1:] + [len(lines)]
+    for e, start, end in zip(entries, positions, ends):
+        e.owned = lines[start + 1:end]
     return entries
 
 
