@@ -822,8 +822,11 @@ def find_abbreviations(text: str) -> dict[str, str]:
     """Short names a document defines for laws: 住民基本台帳法（昭和42年法律第81号。以下「住基法」という。）
     -> {"住基法": "住民基本台帳法"}; also 住民基本台帳法（住基法）.  Values are canonical names (the
     full title as written when the law is not a known one)."""
+    n = _compact_view(text).n
+    definitions, inline = list(_ABBREV_DEF_RE.finditer(n)), list(_INLINE_ABBREV_RE.finditer(n))
+    if not definitions and not inline:
+        return {}       # most cells define nothing: the index of law names (most of the cost) is not needed
     ctx = _Ctx(text, dict(BUILTIN_ABBREVIATIONS), None)
-    n = ctx.t.n
     found: dict[str, str] = {}
 
     def law_name_before(p: int, parens: list[str]) -> str | None:
@@ -836,13 +839,13 @@ def find_abbreviations(text: str) -> dict[str, str]:
             return canonical
         return ctx.law(start, p, number).name
 
-    for m in _ABBREV_DEF_RE.finditer(n):
+    for m in definitions:
         p, parens = _strip_back(n, m.start(), 0)
         name = law_name_before(p, [*parens, m.group("inner")])
         short = m.group("short")
         if name and short != name:
             found[short] = name
-    for m in _INLINE_ABBREV_RE.finditer(n):
+    for m in inline:
         name = law_name_before(m.start(), [])
         short = m.group("short")
         if name and len(short) < len(name) and short not in found:

@@ -93,7 +93,7 @@ def home_prefecture(body: str | None, text: str) -> str | None:
                 return pref
         if not re.search(r"(市|町|村|区)長$", body):
             return None       # a prefecture's own document: 都道府県 is not "its" prefecture
-    counts = Counter(m.group(1) for m in _ANY_PREFECTURE.finditer(text))
+    counts = Counter(_ANY_PREFECTURE.findall(text))      # findall gives the one group's text, in C
     pref = max(PREFECTURES, key=lambda p: counts[p])       # a tie goes to the first in the list, as it always has
     return pref if counts[pref] >= 2 else None
 

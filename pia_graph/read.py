@@ -288,7 +288,7 @@ def _decodes_without_tail(data: bytes, *codecs_: str) -> bool:
 def _utf16_parity(data: bytes) -> int | None:
     """1 if NULs sit in the odd bytes (UTF-16-LE), 0 if in the even ones (BE), None if no pattern."""
     sample = data[: 1 << 16]
-    if len(sample) < 4:
+    if len(sample) < 4 or b"\x00" not in sample:
         return None
     even = sample[0::2].count(0)
     odd = sample[1::2].count(0)

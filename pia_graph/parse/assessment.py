@@ -63,9 +63,12 @@ def _lines_of(entries: list[Entry]) -> list[Line]:
 
 # Patterns tried on every line of a long section, compiled once (re's own cache look-up was a visible cost).
 _FILE_NAME_HEADING = re.compile(r"^(\d\.)?特定個人情報ファイル名")
-_FIRST_FILE_HEADING = re.compile(r"^1\.特定個人情報ファイル名")
+_FIRST_FILE_HEADING = "1.特定個人情報ファイル名"        # a prefix of the compact line
 _FILE_NUMBER = re.compile(r"^\((\d+)\)")
 _NUMBERED_HEADING = re.compile(r"^\d+\.(.+)$")
+_RISK_HEADING = re.compile(r"^リスク\d*:")
+_DATED_ROW = re.compile(r"^\s*(令和|平成|昭和|\d{4})")
+_TIMINGS = ("事前", "事後")
 _FORM_NUMBERING = re.compile(r"^([③⑥])(使用目的|委託先名(?!の確認))")
 
 
@@ -91,7 +94,7 @@ class _Parser:
 
     def keep(self, section: str, lines: list[Line], label: str) -> None:
         """Keep a block's whole text as a literal so that nothing in the document is lost."""
-        body = [ln for ln in lines if not ln.blank]
+        body = [ln for ln in lines if ln.key]
         if body:
             self.doc.fields.append(Field_(section=section, label=label, value="\n".join(ln.text for ln in body),
                                           span=_span(body[0].n, body[-1].n)))
@@ -161,7 +164,7 @@ class _Parser:
 
     # -- cover ----------------------------------------------------------------------------------------
     def parse_cover(self, lines: list[Line]) -> None:
-        text_lines = [ln for ln in lines if not ln.blank]
+        text_lines = [ln for ln in lines if ln.key]
         self.keep("cover", text_lines, "表紙")
         for i, ln in enumerate(text_lines):
             m = STAMP.search(ln.text)
@@ -216,7 +219,7 @@ class _Parser:
             return
         # 重点項目 numbers 使用目的 ③ and 委託先名 ③; 全項目 numbers them ⑥.
         for ln in self.lines:
-            m = _FORM_NUMBERING.match(ln.key)
+            m = _FORM_NUMBERING.match(ln.key) if ln.key.startswith(("③", "⑥")) else None
             if m and m.group(1) == "③":
                 self.doc.form, self.doc.form_evidence = "focused", f"line {ln.n}: {ln.text} (重点項目 numbering)"
                 return
@@ -423,16 +426,12 @@ class _Parser:
         for s in overview:
             # A table export prints every file under one Ⅱ heading: each "1. 特定個人情報ファイル名" after the
             # first opens the next file.
-            current = [s.heading] if s.heading else []
-            seen_name = False
-            for ln in s.lines:
-                if _FIRST_FILE_HEADING.match(ln.key):
-                    if seen_name:
-                        segments.append(current)
-                        current = []
-                    seen_name = True
-                current.append(ln)
-            segments.append(current)
+            cuts = [i for i, ln in enumerate(s.lines) if ln.key.startswith(_FIRST_FILE_HEADING)][1:]
+            bounds = [0, *cuts, len(s.lines)]
+            first = len(segments)
+            segments.extend(s.lines[a:b] for a, b in zip(bounds, bounds[1:]))
+            if s.heading:
+                segments[first].insert(0, s.heading)
         segments = self._rebalance(segments)
         for k, seg in enumerate(segments, 1):
             fs = self.parse_file(k, seg)
@@ -505,7 +504,7 @@ class _Parser:
         if name is None:
             name = f"(file {k}: name not found)"
             self.doc.notes.append(f"file {k}: no file name in Ⅱ1 or Ⅰ3")
-        nonblank = [ln for ln in seg if not ln.blank]
+        nonblank = [ln for ln in seg if ln.key]
         if not nonblank:
             return None
         fs = FileSection(n=k, name=name, span=_span(min(ln.n for ln in nonblank), max(ln.n for ln in nonblank)))
@@ -569,7 +568,7 @@ class _Parser:
                     fs.transfer_declared = n
         # 委託の有無: "[ 委託する ] … （ N ） 件" or "[ 委託しない ]"
         for i, ln in enumerate(seg):
-            if ln.key.startswith("委託の有無") or "委託の有無" in ln.key[:8]:
+            if ln.key.find("委託の有無", 0, 8) >= 0:       # at the start, or just after a number or mark
                 window = seg[i:i + 12]
                 word, _ = read_choice_word(window, {"委託する": "yes", "委託しない": "no"})
                 if word == "no":
@@ -582,7 +581,7 @@ class _Parser:
                 break
         if fs.outsourcing_declared is None:
             for ln in seg:
-                m = self._COUNT_PLAIN.match(ln.key)
+                m = self._COUNT_PLAIN.match(ln.key) if ln.key.startswith(("(", "（")) else None
                 if m:
                     fs.outsourcing_declared = int(m.group("n"))
                     break
@@ -683,6 +682,8 @@ class _Parser:
         files_seen = 0
         for ln in section.lines:
             first = ln.key[:1]      # what each pattern below must start with, checked before it is tried
+            if not (first == "特" or first == "(" or first.isdigit() or "十分か" in ln.key or "[" in ln.text):
+                continue            # prose: none of the checks below can hold (most of the section's lines)
             if (first == "特" or first.isdigit()) and _FILE_NAME_HEADING.match(ln.key):
                 files_seen += 1
             m_file = _FILE_NUMBER.match(ln.key) if first == "(" else None
@@ -751,7 +752,8 @@ class _Parser:
                 return
             after = storage[-1].line.n
         idx = next((i for i, ln in enumerate(prev.lines)
-                    if ln.n > after and ("十分か" in ln.key or re.match(r"^リスク\d*:", ln.key))), None)
+                    if ln.n > after and ("十分か" in ln.key or (ln.key.startswith("リスク") and _RISK_HEADING.match(ln.key)))),
+                   None)
         if idx is None:
             return
         sections[first].lines[:0] = prev.lines[idx:]
@@ -764,7 +766,7 @@ class _Parser:
         m = re.match(r"^\(別紙(\d+)\)", section.heading.key)
         annex = f"別紙{m.group(1)}"
         known = {(r.annex, r.row) for r in self.doc.annex_rows}
-        lines = [ln for ln in section.lines if not ln.blank]
+        lines = [ln for ln in section.lines if ln.key]
         rows: list[tuple[Line, str, list[str]]] = []
         for ln in lines:
             mm = self._ROW.match(ln.text)
@@ -789,23 +791,28 @@ class _Parser:
 
     def parse_changes(self, section: Section) -> None:
         rows: list[list[Line]] = []
+        body = [ln for ln in section.lines if ln.key]
         dated = any("年" in ln.raw[:20] and parse_japanese_date(ln.raw.split("\t")[0])
-                    and len(compact(ln.raw.split("\t")[0])) <= 12 for ln in section.lines if not ln.blank)
-        for ln in section.lines:
-            if ln.blank:
-                continue
-            first_cell = ln.raw.split("\t")[0]
-            if "年" in first_cell and parse_japanese_date(first_cell) and re.match(r"^\s*(令和|平成|昭和|\d{4})", ln.text) and len(compact(first_cell)) <= 12:
+                    and len(compact(ln.raw.split("\t")[0])) <= 12 for ln in body)
+        timed = False       # whether the last row holds its 提出時期 (事前/事後) yet
+        for ln in body:
+            first_cell = ln.raw.partition("\t")[0]
+            opens = bool(
+                # a row that starts with its date
+                ("年" in first_cell and parse_japanese_date(first_cell) and _DATED_ROW.match(ln.text)
+                 and len(compact(first_cell)) <= 12)
+                # a table without a date column: each row starts with its item code (Ⅰ－４－①)
+                or (not dated and self._ITEM_CODE.match(ln.key))
+                # a row whose date cell is empty: it starts with the item after the last row's 提出時期
+                or (dated and rows and timed and self._ITEM_START.match(ln.key))
+                # a table row whose date cell is empty (same date as above)
+                or (ln.raw.startswith("\t") and "\t" in ln.raw.strip("\t") and rows))
+            if opens:
                 rows.append([ln])
-            elif not dated and self._ITEM_CODE.match(ln.key):
-                rows.append([ln])     # a table without a date column: each row starts with its item code (Ⅰ－４－①)
-            elif dated and rows and self._ITEM_START.match(ln.key) and any(
-                    x.key in ("事前", "事後") or x.key.endswith(("事前", "事後")) for x in rows[-1]):
-                rows.append([ln])     # a row whose date cell is empty: it starts with the item after the last row's 提出時期
-            elif ln.raw.startswith("\t") and "\t" in ln.raw.strip("\t") and rows:
-                rows.append([ln])     # a table row whose date cell is empty (same date as above)
+                timed = False
             elif rows:
                 rows[-1].append(ln)
+            timed = timed or ln.key.endswith(_TIMINGS)
         for row in rows:
             head = row[0]
             cells = [c.strip() for c in head.raw.split("\t")]

@@ -58,11 +58,14 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
     paired: dict[str, Choice] = {}
     loose_marks = 0
     for line in lines:
-        last = None
         # A box needs a bracket: most lines have none, found in C before the regexes are tried.
         has_open = "[" in line.text
-        boxes = _BOX.finditer(line.text) if has_open or "]" in line.text else ()
-        for m in boxes:
+        if not has_open and "]" not in line.text:
+            if len(line.key) <= 2 and _LOOSE_MARK.match(line.text):     # a loose mark is all its line holds
+                loose_marks += 1
+            continue
+        last = None
+        for m in _BOX.finditer(line.text):
             torn = m.group("torn")
             label = (torn if torn is not None else m.group("label")).strip()
             concept = scheme.match(label) if label else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from itertools import compress, count, repeat
+from operator import getitem, itemgetter
 
 from .layout import Line
 
@@ -98,11 +100,12 @@ def _joined_key(lines: list[Line], i: int) -> str:
 _REMARK_MARK = re.compile(r"^※\s*")
 
 
-def _inline_value(line: Line, label_regex: re.Pattern) -> str:
-    """The text after the label on its own line (in the uncompacted text)."""
+def _inline_value(line: Line, label_regex: re.Pattern, m: re.Match | None = None) -> str:
+    """The text after the label on its own line (in the uncompacted text); `m`, the label's match on the line's
+    own key when the caller has it."""
     text = line.text
     # Walk the visible text until the compacted prefix covers the label match.
-    m = label_regex.match(line.key)
+    m = m or label_regex.match(line.key)
     if not m:
         return ""
     need = m.end()
@@ -205,6 +208,8 @@ def _label_starts(patterns: tuple[str, ...], with_headers: bool) -> frozenset[st
     return frozenset().union(*starts, _HEADER_STARTS if with_headers else ())
 
 
+_KEY = itemgetter(Line._fields.index("key"))      # Line.key, read straight off the tuple
+_FIRST = slice(0, 1)                       # a key's first character ("" for a blank line, in no set)
 _HEADER_STARTS = frozenset("提移委")       # ITEM_HEADER's 提供先 / 移転先 / 委託事項
 _HEADER_TITLE = re.compile(r"^\s*(提供先|移転先|委託事項)\s*\d+\s*")
 
@@ -214,11 +219,17 @@ def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_h
     positions: list[int] = []          # where each entry's line is in `lines`
     patterns = _FILE_LABEL_PATTERNS if specs is FILE_LABELS else tuple(spec.pattern.pattern for spec in specs)
     any_label = _any_label(patterns).match
-    # Most lines start with a character no label starts with: one set look-up passes them over.
+    # Most lines start with a character no label starts with. The lines that do are picked in C (first
+    # characters sliced by map, looked up in the set by map, kept by compress): a Python loop over every line was
+    # a third of this function.
     starts = _label_starts(patterns, with_headers)
-    for i, line in enumerate(lines):
-        if not line.key or (starts is not None and line.key[0] not in starts):
-            continue
+    keys = list(map(_KEY, lines))
+    if starts is None:
+        picked = compress(count(), keys)        # every line that is not blank
+    else:
+        picked = compress(count(), map(starts.__contains__, map(getitem, keys, repeat(_FIRST))))
+    for i in picked:
+        line = lines[i]
         if with_headers:
             h = ITEM_HEADER.match(line.key)
             if h:
@@ -234,7 +245,9 @@ def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_h
         spec = specs[int(found.lastgroup[1:])]
         m = spec.pattern.match(key)
         kind = m.group(spec.kind_group) if spec.kind_group else None
-        entries.append(Entry(spec, None, line, kind, m.group(0), _inline_value(line, spec.pattern), []))
+        # A label that wrapped was matched on two lines' keys; its inline text is matched on its own line's.
+        inline = _inline_value(line, spec.pattern, m if key is line.key else None)
+        entries.append(Entry(spec, None, line, kind, m.group(0), inline, []))
         positions.append(i)
     ends = positions[1:] + [len(lines)]
     for e, start, end in zip(entries, positions, ends):
@@ -248,7 +261,7 @@ def value_text(entry: Entry) -> str:
     started = bool(parts)
     blanks = 0
     for ln in entry.owned:
-        if ln.blank:
+        if not ln.key:
             if started:
                 break
             blanks += 1
@@ -269,6 +282,6 @@ def value_text(entry: Entry) -> str:
 def value_span(entry: Entry) -> tuple[int, int]:
     last = entry.line.n
     for ln in entry.owned:
-        if not ln.blank:
+        if ln.key:
             last = ln.n
     return entry.line.n, last

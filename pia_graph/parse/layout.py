@@ -20,7 +20,7 @@ class Line(NamedTuple):
 
     @property
     def blank(self) -> bool:
-        return not self.key
+        return not self.key      # loops over every line test `not ln.key` itself: a property call a line showed
 
 
 def make_lines(raw_lines) -> list[Line]:
@@ -171,6 +171,8 @@ def split_sections(lines: list[Line]) -> tuple[list[Line], list[Section]]:
         starts.append((pos, name))
     if not starts:
         return list(lines), []
-    sections = [Section(name, lines[pos], list(lines[pos + 1:(starts[i + 1][0] if i + 1 < len(starts) else len(lines))]))
-                for i, (pos, name) in enumerate(starts)]
-    return list(lines[:starts[0][0]]), sections
+    # Slices of a list are new lists already: each section owns its own, and may grow or shrink it.
+    lines = lines if isinstance(lines, list) else list(lines)
+    ends = [pos for pos, _ in starts[1:]] + [len(lines)]
+    sections = [Section(name, lines[pos], lines[pos + 1:end]) for (pos, name), end in zip(starts, ends)]
+    return lines[:starts[0][0]], sections
