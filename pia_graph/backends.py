@@ -8,7 +8,6 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import threading
 import urllib.parse

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Span(BaseModel):
-    """Inclusive 1-based line range in the source document."""
+    """Inclusive 1-based line range in the source document. Frozen, so that one range can be shared by every
+    choice, field and row it covers (span_of hands out shared ones)."""
+    model_config = ConfigDict(frozen=True)
+
     start: int
     end: int
 
@@ -18,7 +22,14 @@ class Span(BaseModel):
         real = [s for s in spans if s is not None]
         if not real:
             return None
-        return cls(start=min(s.start for s in real), end=max(s.end for s in real))
+        return span_of(min(s.start for s in real), max(s.end for s in real))
+
+
+@lru_cache(maxsize=16_384)
+def span_of(start: int, end: int | None = None) -> Span:
+    """The span of lines start..end (one line when end is None). Spans are most of the parser's model objects and
+    the same few hundred line numbers recur: a shared frozen one costs a look-up instead of a validation."""
+    return Span(start=start, end=start if end is None else end)
 
 
 class Mark(str, Enum):

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from jinja2 import DictLoader, Environment, select_autoescape
 from pydantic import BaseModel
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 
 from . import __version__
 from .answers import AnswerBook

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from .namespaces import DPV, ELI, ID, PIA, PREFIXES
 from .store import atomic_write_bytes

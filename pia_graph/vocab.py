@@ -27,14 +27,22 @@ class Scheme:
         # Stable sort: of two labels of the same length the one listed first wins, as it always has.
         return tuple(sorted(((compact(c.ja), c) for c in self.concepts), key=lambda lc: -len(lc[0])))
 
+    @cached_property
+    def _answers(self) -> dict[str, Concept | None]:
+        return {}
+
     def match(self, text: str) -> Concept | None:
         """The concept whose printed label the text is (or starts with, the longest such label), ignoring spaces
-        and width."""
+        and width. Answers are remembered: the same box labels come back in every list of every document."""
+        answers = self._answers
+        if text in answers:
+            return answers[text]
         probe = compact(fold(text))
-        for label, concept in self._longest_label_first:
-            if probe.startswith(label):
-                return concept
-        return None
+        found = next((concept for label, concept in self._longest_label_first if probe.startswith(label)), None)
+        if len(answers) >= 10_000:
+            answers.clear()
+        answers[text] = found
+        return found
 
 
 def _scheme(key: str, ja: str, en: str, *concepts: tuple[str, str, str]) -> Scheme:

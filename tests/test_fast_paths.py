@@ -218,6 +218,9 @@ def test_find_entries_finds_what_trying_every_label_on_every_line_finds():
                 assert got == expected, (name, with_headers)
                 total += len(got)
             assert total >= 5, name
+        for lines in cases:        # walking back from the end finds the last line find_entries finds
+            found = fields.find_entries(lines, specs, with_headers=False)
+            assert fields.last_label_line(lines, specs) == (found[-1].line if found else None), name
     inline = {e.field: e.inline for e in fields.find_entries(odd)}
     assert inline["file_type"] == "[ システム用ファイル ]" and inline["place"] == "サーバ室"
 

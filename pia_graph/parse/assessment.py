@@ -6,13 +6,13 @@ import re
 
 from .. import citations as cit
 from ..model import (AnnexRow, Assessment, ChangeRow, CitationRef, Field_, FileSection, LegalBasis, Mark,
-                     Outsourcing, Provision, RiskVerdict, Span, System)
+                     Outsourcing, Provision, RiskVerdict, Span, System, span_of)
 from ..normalize import compact, parse_japanese_date, parse_japanese_month
 from ..parties import home_prefecture, split_parties
 from .. import vocab
 from .choices import read_band, read_checkboxes, read_choice_word
 from .fields import (CHOICE_LINE, NUM, STORAGE_LABELS, Entry, _spec, any_label_matches, find_entries,
-                     value_span, value_text)
+                     last_label_line, value_span, value_text)
 from .items import Cluster, cluster_rows
 from .layout import Line, Section, make_lines, split_sections
 
@@ -45,12 +45,8 @@ STAMP = re.compile(r"\[\s*(?P<era>令和|平成)\s*(?P<y>\d+|元)\s*年\s*(?P<m>
 BODY = re.compile(r"^.{1,20}(都知事|道知事|府知事|県知事|市長|町長|村長|区長|委員会|広域連合長|組合長|管理者|大臣|長官|理事長)$")
 
 
-def _span(a: int, b: int | None = None) -> Span:
-    return Span(start=a, end=b if b is not None else a)
-
-
 def _entry_span(e: Entry) -> Span:
-    return _span(*value_span(e))
+    return span_of(*value_span(e))
 
 
 def _lines_of(entries: list[Entry]) -> list[Line]:
@@ -97,7 +93,7 @@ class _Parser:
         body = [ln for ln in lines if ln.key]
         if body:
             self.doc.fields.append(Field_(section=section, label=label, value="\n".join(ln.text for ln in body),
-                                          span=_span(body[0].n, body[-1].n)))
+                                          span=span_of(body[0].n, body[-1].n)))
 
     # -- whole document ------------------------------------------------------------------------------
     def parse(self) -> Assessment:
@@ -415,7 +411,7 @@ class _Parser:
                     if int(m.group(1)) != expected:
                         continue
                     name = m.group(2).strip().rstrip("|").strip()
-                    self.doc.systems.append(System(n=expected, name=name, span=_span(ln.n)))
+                    self.doc.systems.append(System(n=expected, name=name, span=span_of(ln.n)))
                     expected += 1
                 if self.doc.systems:
                     break
@@ -507,7 +503,7 @@ class _Parser:
         nonblank = [ln for ln in seg if ln.key]
         if not nonblank:
             return None
-        fs = FileSection(n=k, name=name, span=_span(min(ln.n for ln in nonblank), max(ln.n for ln in nonblank)))
+        fs = FileSection(n=k, name=name, span=span_of(min(ln.n for ln in nonblank), max(ln.n for ln in nonblank)))
         entries = find_entries(seg)
         first = {}
         for e in entries:
@@ -676,7 +672,7 @@ class _Parser:
         def unreadable(q: Line) -> RiskVerdict:
             # A question whose answer box OCR or the text tool destroyed (OCR read "[ ]" as "Γ]"): unknown.
             return RiskVerdict(file_n=file_n, stage=stage, question=q.text.split("[")[0].strip(), verdict=None,
-                               span=_span(q.n))
+                               span=span_of(q.n))
 
         question: Line | None = None
         files_seen = 0
@@ -712,7 +708,7 @@ class _Parser:
                 continue      # a longer phrase that merely starts like a verdict
             q = question or ln
             verdict = RiskVerdict(file_n=file_n, stage=stage, question=q.text.split("[")[0].strip(),
-                                  verdict=concept.key if concept else None, span=_span(q.n, ln.n))
+                                  verdict=concept.key if concept else None, span=span_of(q.n, ln.n))
             found.append(verdict)
             question = None
         if question is not None:
@@ -747,10 +743,10 @@ class _Parser:
         if prev.name == "II":
             # Ⅱ's own text ends with its storage fields; only a question after them can be Ⅲ's.
             # (only the storage labels are looked for: no line starts with both one of them and another label)
-            storage = find_entries(prev.lines, STORAGE_LABELS, with_headers=False)
-            if not storage:
+            storage = last_label_line(prev.lines, STORAGE_LABELS)
+            if storage is None:
                 return
-            after = storage[-1].line.n
+            after = storage.n
         idx = next((i for i, ln in enumerate(prev.lines)
                     if ln.n > after and ("十分か" in ln.key or (ln.key.startswith("リスク") and _RISK_HEADING.match(ln.key)))),
                    None)
@@ -782,7 +778,7 @@ class _Parser:
             affair = "".join(parts[1:]) or None
             last = ln.n
             self.doc.annex_rows.append(AnnexRow(annex=annex, row=row, recipient=recipient, affair=affair,
-                                                span=_span(ln.n, last)))
+                                                span=span_of(ln.n, last)))
 
     # -- 別添3 change history -------------------------------------------------------------------------
     _ITEM_CODE = re.compile(r"^((I|II|III|IV|V|VI|Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)([-－ー−(]|$)|\(別添\d\))")
@@ -830,7 +826,7 @@ class _Parser:
                 before = after = explanation = None
             self.doc.changes.append(ChangeRow(date=date, item=item, before=before, after=after, timing=timing,
                                               explanation=explanation or None, text=text,
-                                              span=_span(row[0].n, row[-1].n)))
+                                              span=span_of(row[0].n, row[-1].n)))
 
 
 def parse_assessment(name: str, sha256: str, raw_lines: list[str]) -> Assessment:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Band, Choice, Mark, Span
+from ..model import Band, Choice, Mark, Span, span_of
 from ..normalize import compact
 from ..vocab import Scheme
 from .layout import Line
@@ -36,10 +36,6 @@ def _detail(rest: str) -> str | None:
         out.append(ch)
     text = "".join(out).strip()
     return text or None
-
-
-def _span(line: Line) -> Span:
-    return Span(start=line.n, end=line.n)
 
 
 def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
@@ -80,14 +76,14 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
             else:
                 state, note = (Mark.checked if m.group("mark") else Mark.unchecked), None
             found[concept.key] = Choice(scheme=scheme.key, option=concept.key, label=concept.ja, state=state,
-                                        detail=detail or None, span=_span(line), note=note)
+                                        detail=detail or None, span=span_of(line.n), note=note)
         tail = _OPEN_AT_END.search(line.text) if has_open else None
         if tail and last in order and order.index(last) + 1 < len(order):
             nxt = order[order.index(last) + 1]
             if nxt not in paired:
                 concept = next(c for c in scheme.concepts if c.key == nxt)
                 paired[nxt] = Choice(scheme=scheme.key, option=nxt, label=concept.ja,
-                                     state=Mark.checked if tail.group("mark") else Mark.unchecked, span=_span(line),
+                                     state=Mark.checked if tail.group("mark") else Mark.unchecked, span=span_of(line.n),
                                      note="box torn at the end of the line; paired with its label by the form's layout")
         elif tail and tail.group("mark"):
             loose_marks += 1
@@ -124,7 +120,7 @@ def read_band(lines: list[Line], scheme: Scheme) -> Band | None:
         for m in _BAND.finditer(line.text):
             concept = scheme.match(m.group("label"))
             if concept and compact(m.group("label")) == compact(concept.ja):
-                return Band(scheme=scheme.key, option=concept.key, label=concept.ja, span=_span(line))
+                return Band(scheme=scheme.key, option=concept.key, label=concept.ja, span=span_of(line.n))
     return None
 
 
@@ -137,5 +133,5 @@ def read_choice_word(lines: list[Line], words: dict[str, str]) -> tuple[str | No
             probe = compact(m.group("label"))
             for word, key in sorted(words.items(), key=lambda kv: -len(kv[0])):
                 if probe == word:
-                    return key, _span(line)
+                    return key, span_of(line.n)
     return None, None

@@ -5,10 +5,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from itertools import compress, count, repeat
-from operator import getitem, itemgetter
 
-from .layout import Line
+from .layout import Line, starting_with
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 NUM = f"[{_CIRCLED}]"
@@ -208,8 +206,6 @@ def _label_starts(patterns: tuple[str, ...], with_headers: bool) -> frozenset[st
     return frozenset().union(*starts, _HEADER_STARTS if with_headers else ())
 
 
-_KEY = itemgetter(Line._fields.index("key"))      # Line.key, read straight off the tuple
-_FIRST = slice(0, 1)                       # a key's first character ("" for a blank line, in no set)
 _HEADER_STARTS = frozenset("提移委")       # ITEM_HEADER's 提供先 / 移転先 / 委託事項
 _HEADER_TITLE = re.compile(r"^\s*(提供先|移転先|委託事項)\s*\d+\s*")
 
@@ -219,16 +215,8 @@ def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_h
     positions: list[int] = []          # where each entry's line is in `lines`
     patterns = _FILE_LABEL_PATTERNS if specs is FILE_LABELS else tuple(spec.pattern.pattern for spec in specs)
     any_label = _any_label(patterns).match
-    # Most lines start with a character no label starts with. The lines that do are picked in C (first
-    # characters sliced by map, looked up in the set by map, kept by compress): a Python loop over every line was
-    # a third of this function.
-    starts = _label_starts(patterns, with_headers)
-    keys = list(map(_KEY, lines))
-    if starts is None:
-        picked = compress(count(), keys)        # every line that is not blank
-    else:
-        picked = compress(count(), map(starts.__contains__, map(getitem, keys, repeat(_FIRST))))
-    for i in picked:
+    # Only the lines that start with a character some label (or header) starts with are looked at.
+    for i in starting_with(lines, _label_starts(patterns, with_headers)):
         line = lines[i]
         if with_headers:
             h = ITEM_HEADER.match(line.key)
@@ -253,6 +241,18 @@ def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_h
     for e, start, end in zip(entries, positions, ends):
         e.owned = lines[start + 1:end]
     return entries
+
+
+def last_label_line(lines: list[Line], specs: list[LabelSpec]) -> Line | None:
+    """The last line that starts one of the labels: find_entries(lines, specs, with_headers=False)[-1].line,
+    found by walking back from the end (the labels looked for usually close the run of lines)."""
+    patterns = tuple(spec.pattern.pattern for spec in specs)
+    any_label, starts = _any_label(patterns).match, _label_starts(patterns, False)
+    for i in range(len(lines) - 1, -1, -1):
+        key = lines[i].key
+        if key and (starts is None or key[0] in starts) and any_label(_joined_key(lines, i)):
+            return lines[i]
+    return None
 
 
 def value_text(entry: Entry) -> str:
