@@ -14,7 +14,8 @@ from .choices import read_band, read_checkboxes, read_choice_word
 from .fields import (CHOICE_LINE, NUM, STORAGE_LABELS, Entry, _spec, any_label_matches, find_entries,
                      last_label_line, value_span, value_text)
 from .items import Cluster, cluster_rows
-from .layout import Line, Section, make_lines, split_sections
+from .layout import (Line, Section, containing, joined_text, line_range, make_lines, nonblank, split_sections,
+                     starting_with)
 
 
 class NotAnAssessment(ValueError):
@@ -60,19 +61,23 @@ def _lines_of(entries: list[Entry]) -> list[Line]:
 # Patterns tried on every line of a long section, compiled once (re's own cache look-up was a visible cost).
 _FILE_NAME_HEADING = re.compile(r"^(\d\.)?特定個人情報ファイル名")
 _FIRST_FILE_HEADING = "1.特定個人情報ファイル名"        # a prefix of the compact line
+_FIRST_FILE_START = frozenset(_FIRST_FILE_HEADING[0])
 _FILE_NUMBER = re.compile(r"^\((\d+)\)")
 _NUMBERED_HEADING = re.compile(r"^\d+\.(.+)$")
 _RISK_HEADING = re.compile(r"^リスク\d*:")
+_RISK_START = frozenset("リ")
 _DATED_ROW = re.compile(r"^\s*(令和|平成|昭和|\d{4})")
 _TIMINGS = ("事前", "事後")
+_OPENING_PARENS = frozenset("(（")
 _FORM_NUMBERING = re.compile(r"^([③⑥])(使用目的|委託先名(?!の確認))")
+_FORM_NUMBERS = frozenset("③⑥")
 
 
 class _Parser:
     def __init__(self, name: str, sha256: str, raw_lines: list[str]):
         self.lines = make_lines(raw_lines)
         self.doc = Assessment(source=name, sha256=sha256, line_count=len(raw_lines))
-        self.full_text = "\n".join(ln.text for ln in self.lines)
+        self.full_text = joined_text(self.lines)
         self.abbrev: dict[str, str] = {}
 
     # -- helpers ---------------------------------------------------------------------------------------
@@ -90,9 +95,9 @@ class _Parser:
 
     def keep(self, section: str, lines: list[Line], label: str) -> None:
         """Keep a block's whole text as a literal so that nothing in the document is lost."""
-        body = [ln for ln in lines if ln.key]
+        body = nonblank(lines)
         if body:
-            self.doc.fields.append(Field_(section=section, label=label, value="\n".join(ln.text for ln in body),
+            self.doc.fields.append(Field_(section=section, label=label, value=joined_text(body),
                                           span=span_of(body[0].n, body[-1].n)))
 
     # -- whole document ------------------------------------------------------------------------------
@@ -153,14 +158,13 @@ class _Parser:
         """Only the lines that define a short name (以下「住基法」という) and the two lines before each: the long
         name they abbreviate can wrap onto them. Scanning the whole text cost a third of the parse time."""
         keep: set[int] = set()
-        for i, ln in enumerate(self.lines):
-            if "という" in ln.text or "以下" in ln.text:
-                keep.update(range(max(0, i - 2), min(len(self.lines), i + 2)))
+        for i in {*containing(self.lines, "という"), *containing(self.lines, "以下")}:
+            keep.update(range(max(0, i - 2), min(len(self.lines), i + 2)))
         return "\n".join(self.lines[i].text for i in sorted(keep))
 
     # -- cover ----------------------------------------------------------------------------------------
     def parse_cover(self, lines: list[Line]) -> None:
-        text_lines = [ln for ln in lines if ln.key]
+        text_lines = nonblank(lines)
         self.keep("cover", text_lines, "表紙")
         for i, ln in enumerate(text_lines):
             m = STAMP.search(ln.text)
@@ -214,8 +218,9 @@ class _Parser:
             self.doc.form, self.doc.form_evidence = "basic", "しきい値判断 sections"
             return
         # 重点項目 numbers 使用目的 ③ and 委託先名 ③; 全項目 numbers them ⑥.
-        for ln in self.lines:
-            m = _FORM_NUMBERING.match(ln.key) if ln.key.startswith(("③", "⑥")) else None
+        for pos in starting_with(self.lines, _FORM_NUMBERS):
+            ln = self.lines[pos]
+            m = _FORM_NUMBERING.match(ln.key)
             if m and m.group(1) == "③":
                 self.doc.form, self.doc.form_evidence = "focused", f"line {ln.n}: {ln.text} (重点項目 numbering)"
                 return
@@ -422,7 +427,8 @@ class _Parser:
         for s in overview:
             # A table export prints every file under one Ⅱ heading: each "1. 特定個人情報ファイル名" after the
             # first opens the next file.
-            cuts = [i for i, ln in enumerate(s.lines) if ln.key.startswith(_FIRST_FILE_HEADING)][1:]
+            cuts = [i for i in starting_with(s.lines, _FIRST_FILE_START)
+                    if s.lines[i].key.startswith(_FIRST_FILE_HEADING)][1:]
             bounds = [0, *cuts, len(s.lines)]
             first = len(segments)
             segments.extend(s.lines[a:b] for a, b in zip(bounds, bounds[1:]))
@@ -500,10 +506,10 @@ class _Parser:
         if name is None:
             name = f"(file {k}: name not found)"
             self.doc.notes.append(f"file {k}: no file name in Ⅱ1 or Ⅰ3")
-        nonblank = [ln for ln in seg if ln.key]
-        if not nonblank:
+        body = nonblank(seg)
+        if not body:
             return None
-        fs = FileSection(n=k, name=name, span=span_of(min(ln.n for ln in nonblank), max(ln.n for ln in nonblank)))
+        fs = FileSection(n=k, name=name, span=span_of(*line_range(body)))
         entries = find_entries(seg)
         first = {}
         for e in entries:
@@ -542,16 +548,14 @@ class _Parser:
             if row:
                 fs.provisions.append(row)
         fs.fields.append(Field_(section=f"II.{k}", label="Ⅱ 特定個人情報ファイルの概要",
-                                value="\n".join(ln.text for ln in nonblank), span=fs.span))
+                                value=joined_text(body), span=fs.span))
         return fs
 
     _COUNT = re.compile(r"(?P<box>\[\s*(?P<mark>[○◯])?\s*\]|\])?\s*(?P<what>提供|移転)を行っている\s*[\(（]\s*(?P<n>\d*)\s*[\)）]\s*件")
     _COUNT_PLAIN = re.compile(r"^[\(（]\s*(?P<n>\d+)\s*[\)）]\s*件$")
 
     def read_declared(self, fs: FileSection, seg: list[Line]) -> None:
-        for ln in seg:
-            if "を行っている" not in ln.text:
-                continue       # what _COUNT needs, found in C before the regex is tried
+        for ln in map(seg.__getitem__, containing(seg, "を行っている")):     # what _COUNT needs
             for m in self._COUNT.finditer(ln.text):
                 n = int(m.group("n")) if m.group("n") else None
                 box = m.group("box") or ""
@@ -563,8 +567,8 @@ class _Parser:
                 elif m.group("what") == "移転" and fs.transfer_declared is None:
                     fs.transfer_declared = n
         # 委託の有無: "[ 委託する ] … （ N ） 件" or "[ 委託しない ]"
-        for i, ln in enumerate(seg):
-            if ln.key.find("委託の有無", 0, 8) >= 0:       # at the start, or just after a number or mark
+        for i in containing(seg, "委託の有無", in_key=True):
+            if seg[i].key.find("委託の有無", 0, 8) >= 0:       # at the start, or just after a number or mark
                 window = seg[i:i + 12]
                 word, _ = read_choice_word(window, {"委託する": "yes", "委託しない": "no"})
                 if word == "no":
@@ -576,8 +580,8 @@ class _Parser:
                         break
                 break
         if fs.outsourcing_declared is None:
-            for ln in seg:
-                m = self._COUNT_PLAIN.match(ln.key) if ln.key.startswith(("(", "（")) else None
+            for pos in starting_with(seg, _OPENING_PARENS):
+                m = self._COUNT_PLAIN.match(seg[pos].key)
                 if m:
                     fs.outsourcing_declared = int(m.group("n"))
                     break
@@ -747,9 +751,9 @@ class _Parser:
             if storage is None:
                 return
             after = storage.n
-        idx = next((i for i, ln in enumerate(prev.lines)
-                    if ln.n > after and ("十分か" in ln.key or (ln.key.startswith("リスク") and _RISK_HEADING.match(ln.key)))),
-                   None)
+        questions = sorted({*containing(prev.lines, "十分か", in_key=True), *starting_with(prev.lines, _RISK_START)})
+        idx = next((i for i in questions if prev.lines[i].n > after
+                    and ("十分か" in prev.lines[i].key or _RISK_HEADING.match(prev.lines[i].key))), None)
         if idx is None:
             return
         sections[first].lines[:0] = prev.lines[idx:]
@@ -762,7 +766,7 @@ class _Parser:
         m = re.match(r"^\(別紙(\d+)\)", section.heading.key)
         annex = f"別紙{m.group(1)}"
         known = {(r.annex, r.row) for r in self.doc.annex_rows}
-        lines = [ln for ln in section.lines if ln.key]
+        lines = nonblank(section.lines)
         rows: list[tuple[Line, str, list[str]]] = []
         for ln in lines:
             mm = self._ROW.match(ln.text)
@@ -787,7 +791,7 @@ class _Parser:
 
     def parse_changes(self, section: Section) -> None:
         rows: list[list[Line]] = []
-        body = [ln for ln in section.lines if ln.key]
+        body = nonblank(section.lines)
         dated = any("年" in ln.raw[:20] and parse_japanese_date(ln.raw.split("\t")[0])
                     and len(compact(ln.raw.split("\t")[0])) <= 12 for ln in body)
         timed = False       # whether the last row holds its 提出時期 (事前/事後) yet
@@ -813,7 +817,7 @@ class _Parser:
             head = row[0]
             cells = [c.strip() for c in head.raw.split("\t")]
             date = parse_japanese_date(cells[0]) if cells and cells[0] else None
-            text = "\n".join(ln.text for ln in row)
+            text = joined_text(row)
             timing = "事前" if "事前" in text else ("事後" if "事後" in text else None)
             if len(cells) >= 4:
                 item, before, after = cells[1], cells[2] or None, cells[3] or None
@@ -822,7 +826,7 @@ class _Parser:
                 # PDF text runs the before/after cells together: keep the code as the item, the rest as text.
                 item, before, after, explanation = head.text, None, None, None
             else:
-                item = "\n".join(ln.text for ln in row[1:]) or head.text
+                item = joined_text(row[1:]) or head.text
                 before = after = explanation = None
             self.doc.changes.append(ChangeRow(date=date, item=item, before=before, after=after, timing=timing,
                                               explanation=explanation or None, text=text,

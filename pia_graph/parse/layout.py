@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import compress, count, islice, repeat
-from operator import getitem, itemgetter
+from operator import contains, getitem, itemgetter
 from typing import Iterator, NamedTuple
 
 from ..normalize import _SPACES, fold, strip_markup
@@ -24,8 +24,28 @@ class Line(NamedTuple):
         return not self.key      # loops over every line test `not ln.key` itself: a property call a line showed
 
 
-_KEY = itemgetter(Line._fields.index("key"))      # Line.key, read straight off the tuple
+# A line's fields read straight off the tuple, for map(): the passes over every line below run in C.
+_N, _TEXT, _KEY = (itemgetter(Line._fields.index(name)) for name in ("n", "text", "key"))
 _FIRST = slice(0, 1)                               # a key's first character ("" for a blank line)
+
+
+def containing(lines: list[Line], word: str, in_key: bool = False) -> Iterator[int]:
+    """Positions of the lines whose text (or compact key) holds `word`, in order; picked in C."""
+    return compress(count(), map(contains, map(_KEY if in_key else _TEXT, lines), repeat(word)))
+
+
+def nonblank(lines: list[Line]) -> list[Line]:
+    return list(compress(lines, map(_KEY, lines)))
+
+
+def joined_text(lines: list[Line]) -> str:
+    """The lines' texts, one per line."""
+    return "\n".join(map(_TEXT, lines))
+
+
+def line_range(lines: list[Line]) -> tuple[int, int]:
+    """The first and last line numbers among the lines (which PDF text may have put out of order)."""
+    return min(map(_N, lines)), max(map(_N, lines))
 
 
 def starting_with(lines: list[Line], chars: frozenset[str] | None) -> Iterator[int]:
