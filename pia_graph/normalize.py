@@ -109,8 +109,10 @@ def fold(text: str) -> str:
         return known         # labels, cells and probes are folded again and again
     parts = _UNSTABLE_SPLIT.split(text)        # stable, run, stable, run, ..., stable
     runs = parts[1::2]
-    memo = _RUN_FOLDS
-    parts[1::2] = [memo[r] if r in memo else _fold_run(r) for r in runs]
+    folded_runs = list(map(_RUN_FOLDS.get, runs))        # looked up in C; the few new runs are folded below
+    if None in folded_runs:
+        folded_runs = [f if f is not None else _fold_run(r) for r, f in zip(runs, folded_runs)]
+    parts[1::2] = folded_runs
     if not _BACKWARD_RUNS.isdisjoint(runs):
         # A mark that combines backwards: the stable character before its run joins it (they may compose).
         for i, run in enumerate(runs):

@@ -64,8 +64,13 @@ def make_lines(raw_lines) -> list[Line]:
     pass over the whole text rather than line by line (per-line calls were most of this function's time); none of
     these passes creates or removes a line break, so the numbering is kept."""
     raw_lines = list(raw_lines)
-    marked = [strip_markup(r) if "<" in r else r for r in raw_lines]
-    folded = fold("\n".join(marked))
+    joined = "\n".join(raw_lines)
+    if "<" in joined:          # a table export's HTML fragments, line by line (most texts have none)
+        marked = [strip_markup(r) if "<" in r else r for r in raw_lines]
+        joined = "\n".join(marked)
+    else:
+        marked = raw_lines
+    folded = fold(joined)
     # NFKC has made every ideographic space a space: unless a tab is left, only runs of two or more spaces are
     # to collapse, and re finds those by their literal start, ten times faster than trying the class everywhere.
     spaced = _SPACES.sub(" ", folded) if "\t" in folded or "\u3000" in folded else _SPACE_RUNS.sub(" ", folded)
