@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pia_graph import citations
-from pia_graph.parse import fields
+from pia_graph.parse import fields, layout
 from pia_graph.parse.assessment import _Parser
 from pia_graph.normalize import OCR_FIXES, clean_line, compact, fold
 from pia_graph.parse.layout import make_lines
@@ -87,6 +87,34 @@ def test_make_lines_matches_line_by_line_cleaning():
 @given(st.lists(st.text(st.sampled_from(list(" \t\u3000\u00a0\x0b\u2028\u1680ab①（ｶﾞ𠮷")), max_size=12), max_size=8))
 def test_make_lines_matches_line_by_line_cleaning_on_generated_lines(raw):
     assert [tuple(ln) for ln in make_lines(raw)] == lines_by_definition(raw)
+
+
+LINE_PIECES = st.sampled_from(list(" ab[]○①提保十分か以下\t\u3000") + ["という", "十分か"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(LINE_PIECES, max_size=6).map("".join), max_size=12),
+       st.sampled_from(["a", "[", "という", "十分か", "x"]),
+       st.frozensets(st.sampled_from(list("a[○①提保十")), max_size=4))
+def test_line_pickers_pick_what_a_loop_over_the_lines_picks(raw, word, chars):
+    lines = make_lines(raw)
+    assert list(layout.containing(lines, word)) == [i for i, ln in enumerate(lines) if word in ln.text]
+    assert list(layout.containing(lines, word, in_key=True)) == [i for i, ln in enumerate(lines) if word in ln.key]
+    assert list(layout.starting_with(lines, chars)) == [i for i, ln in enumerate(lines) if ln.key[:1] in chars and ln.key]
+    assert list(layout.starting_with(lines, None)) == [i for i, ln in enumerate(lines) if ln.key]
+    assert list(layout.short_lines(lines, 2)) == [i for i, ln in enumerate(lines) if 1 <= len(ln.key) <= 2]
+    assert list(layout.lines_holding(layout.joined_text(lines), word)) == [i for i, ln in enumerate(lines) if word in ln.text]
+    assert layout.nonblank(lines) == [ln for ln in lines if not ln.blank]
+
+
+def test_line_pickers_on_the_seeds():
+    for name, text in SEED_TEXT.items():
+        lines = make_lines(text.split("\n"))
+        for word in ("という", "以下", "[", "十分か"):
+            expected = [i for i, ln in enumerate(lines) if word in ln.text]
+            assert list(layout.lines_holding(layout.joined_text(lines), word)) == expected, (name, word)
+            assert list(layout.containing(lines, word)) == expected, (name, word)
+        assert layout.line_range(lines) == (1, len(lines))
 
 
 class CompactByDefinition:

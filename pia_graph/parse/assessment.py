@@ -14,8 +14,8 @@ from .choices import read_band, read_checkboxes, read_choice_word
 from .fields import (CHOICE_LINE, NUM, STORAGE_LABELS, Entry, _spec, any_label_matches, find_entries,
                      last_label_line, value_span, value_text)
 from .items import Cluster, cluster_rows
-from .layout import (Line, Section, containing, joined_text, line_range, make_lines, nonblank, split_sections,
-                     starting_with)
+from .layout import (Line, Section, containing, joined_text, line_range, lines_holding, make_lines, nonblank,
+                     split_sections, starting_with)
 
 
 class NotAnAssessment(ValueError):
@@ -158,7 +158,7 @@ class _Parser:
         """Only the lines that define a short name (以下「住基法」という) and the two lines before each: the long
         name they abbreviate can wrap onto them. Scanning the whole text cost a third of the parse time."""
         keep: set[int] = set()
-        for i in {*containing(self.lines, "という"), *containing(self.lines, "以下")}:
+        for i in {*lines_holding(self.full_text, "という"), *lines_holding(self.full_text, "以下")}:
             keep.update(range(max(0, i - 2), min(len(self.lines), i + 2)))
         return "\n".join(self.lines[i].text for i in sorted(keep))
 

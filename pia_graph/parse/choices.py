@@ -7,7 +7,7 @@ import re
 from ..model import Band, Choice, Mark, Span, span_of
 from ..normalize import compact
 from ..vocab import Scheme
-from .layout import Line
+from .layout import Line, containing, short_lines
 
 _MARKS = "○◯●✓✔☑■"
 # "[ ○ ] label", "[ ] label", or "] label" whose opening bracket was torn off to another line.
@@ -52,14 +52,13 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
     order = order or [c.key for c in scheme.concepts]
     found: dict[str, Choice] = {}
     paired: dict[str, Choice] = {}
-    loose_marks = 0
-    for line in lines:
-        # A box needs a bracket: most lines have none, found in C before the regexes are tried.
+    # A box needs a bracket, and a loose mark is all its line holds (one or two characters of key): most lines are
+    # neither, and the others are picked in C.
+    bracketed = sorted({*containing(lines, "["), *containing(lines, "]")})
+    loose_marks = sum(1 for line in map(lines.__getitem__, short_lines(lines, 2))
+                      if "[" not in line.text and "]" not in line.text and _LOOSE_MARK.match(line.text))
+    for line in map(lines.__getitem__, bracketed):
         has_open = "[" in line.text
-        if not has_open and "]" not in line.text:
-            if len(line.key) <= 2 and _LOOSE_MARK.match(line.text):     # a loose mark is all its line holds
-                loose_marks += 1
-            continue
         last = None
         for m in _BOX.finditer(line.text):
             torn = m.group("torn")
@@ -114,9 +113,7 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
 
 def read_band(lines: list[Line], scheme: Scheme) -> Band | None:
     """The band written inside [ ] (possibly with its closing bracket torn off); None when no box is there."""
-    for line in lines:
-        if "[" not in line.text:
-            continue
+    for line in map(lines.__getitem__, containing(lines, "[")):
         for m in _BAND.finditer(line.text):
             concept = scheme.match(m.group("label"))
             if concept and compact(m.group("label")) == compact(concept.ja):
@@ -126,9 +123,7 @@ def read_band(lines: list[Line], scheme: Scheme) -> Band | None:
 
 def read_choice_word(lines: list[Line], words: dict[str, str]) -> tuple[str | None, Span | None]:
     """A single-choice answer such as [ 再委託する ] given as text; returns the key of the word found."""
-    for line in lines:
-        if "[" not in line.text:
-            continue
+    for line in map(lines.__getitem__, containing(lines, "[")):
         for m in _BAND.finditer(line.text):
             probe = compact(m.group("label"))
             for word, key in sorted(words.items(), key=lambda kv: -len(kv[0])):
