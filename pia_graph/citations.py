@@ -533,12 +533,18 @@ def _alias_re(aliases: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if f))
 
 
+@lru_cache(maxsize=64)
+def _names_re(abbreviations: frozenset[tuple[str, str]]) -> re.Pattern:
+    """The pattern of every law name and short name known with these abbreviations (each cell of a document
+    asks with the same ones)."""
+    # One-character short names (以下「法」という) would match inside every other law name.
+    names = {*(a for pair in abbreviations for a in pair), *KNOWN_LAWS, *_TITLE_VARIANTS}
+    return _alias_re(tuple(sorted(a for a in names if len(a) >= 2)))
+
+
 def _alias_spans(n: str, abbreviations: dict[str, str]) -> dict[int, int]:
     """end -> start of every known law name / abbreviation occurring in the compact text."""
-    # One-character short names (以下「法」という) would match inside every other law name.
-    names = {*abbreviations, *abbreviations.values(), *KNOWN_LAWS, *_TITLE_VARIANTS}
-    aliases = tuple(sorted(a for a in names if len(a) >= 2))
-    return {m.end(): m.start() for m in _alias_re(aliases).finditer(n)}
+    return {m.end(): m.start() for m in _names_re(frozenset(abbreviations.items())).finditer(n)}
 
 
 def _open_paren(n: str, close: int, floor: int) -> int | None:

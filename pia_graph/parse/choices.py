@@ -50,8 +50,10 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
     conversion that lost the marks looks like, and inventing "unchecked" would be a guess.
     """
     order = order or [c.key for c in scheme.concepts]
-    found: dict[str, Choice] = {}
-    paired: dict[str, Choice] = {}
+    # What the lines show of each option, as plain fields; each Choice is made once at the end (a model a box
+    # that was made, copied when its torn half turned up and set again when a loose mark did cost a tenth of this).
+    found: dict[str, dict] = {}
+    paired: dict[str, dict] = {}
     # A box needs a bracket, and a loose mark is all its line holds (one or two characters of key): most lines are
     # neither, and the others are picked in C.
     bracketed = sorted({*containing(lines, "["), *containing(lines, "]")})
@@ -74,41 +76,35 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
                 state, note = Mark.unchecked, "box torn in two; neither half carries a mark"
             else:
                 state, note = (Mark.checked if m.group("mark") else Mark.unchecked), None
-            found[concept.key] = Choice(scheme=scheme.key, option=concept.key, label=concept.ja, state=state,
-                                        detail=detail or None, span=span_of(line.n), note=note)
+            found[concept.key] = dict(state=state, detail=detail or None, span=span_of(line.n), note=note)
         tail = _OPEN_AT_END.search(line.text) if has_open else None
         if tail and last in order and order.index(last) + 1 < len(order):
             nxt = order[order.index(last) + 1]
             if nxt not in paired:
-                concept = next(c for c in scheme.concepts if c.key == nxt)
-                paired[nxt] = Choice(scheme=scheme.key, option=nxt, label=concept.ja,
-                                     state=Mark.checked if tail.group("mark") else Mark.unchecked, span=span_of(line.n),
-                                     note="box torn at the end of the line; paired with its label by the form's layout")
+                paired[nxt] = dict(state=Mark.checked if tail.group("mark") else Mark.unchecked, span=span_of(line.n),
+                                   note="box torn at the end of the line; paired with its label by the form's layout")
         elif tail and tail.group("mark"):
             loose_marks += 1
         elif len(line.key) <= 2 and _LOOSE_MARK.match(line.text):     # a loose mark is all its line holds
             loose_marks += 1
-    for key, choice in paired.items():
-        if key not in found or found[key].note:
-            found[key] = choice.model_copy(update={"detail": found[key].detail if key in found else None})
+    for key, facts in paired.items():
+        if key not in found or found[key]["note"]:
+            found[key] = {**facts, "detail": found[key]["detail"] if key in found else None}
     if loose_marks:
         # A mark lies loose in the field: any torn box without a mark of its own could be its owner.
         for c in found.values():
-            if c.note and c.state == Mark.unchecked and (c.note.startswith("box torn") or "layout" in c.note):
-                c.state, c.note = Mark.unknown, "box torn in two and a mark lies loose in the field: cannot pair them"
-    if required and found and not any(c.state == Mark.checked for c in found.values()):
+            if c["note"] and c["state"] == Mark.unchecked and (c["note"].startswith("box torn") or "layout" in c["note"]):
+                c["state"], c["note"] = Mark.unknown, "box torn in two and a mark lies loose in the field: cannot pair them"
+    if required and found and not any(c["state"] == Mark.checked for c in found.values()):
         for c in found.values():
-            if c.state == Mark.unchecked:
-                c.state = Mark.unknown
-                c.note = "no option of a required list is ticked: the marks were lost in conversion"
-    out = []
-    for concept in scheme.concepts:
-        if concept.key in found:
-            out.append(found[concept.key])
-        elif found:
-            out.append(Choice(scheme=scheme.key, option=concept.key, label=concept.ja, state=Mark.unknown,
-                              note="option not found beside its field: torn off by the text extraction"))
-    return out
+            if c["state"] == Mark.unchecked:
+                c["state"] = Mark.unknown
+                c["note"] = "no option of a required list is ticked: the marks were lost in conversion"
+    if not found:
+        return []
+    missing = dict(state=Mark.unknown, note="option not found beside its field: torn off by the text extraction")
+    return [Choice(scheme=scheme.key, option=concept.key, label=concept.ja, **found.get(concept.key, missing))
+            for concept in scheme.concepts]
 
 
 def read_band(lines: list[Line], scheme: Scheme) -> Band | None:

@@ -56,13 +56,22 @@ def cluster_rows(entries: list[Entry], family: str) -> list[Cluster]:
             current.kind = e.kind
     # A header whose number repeats one already placed is a continuation page heading; keep the first.
     seen: set[tuple[str, int]] = set()
+    # The rows' line ranges, taken once: their entries are all placed (a row made below for a lone heading has
+    # none, and its range is its heading's, read when it is needed).
+    ranges = {id(c): (c.first, c.last) for c in clusters}
+
+    def first_last(c: Cluster) -> tuple[int, int]:
+        return ranges.get(id(c)) or (c.first, c.last)
+
     for h in headers:
         key = (h.header.group("what"), int(h.header.group("n")))
         kind = _header_kind(h)
         n = h.line.n
-        inside = [c for c in clusters if c.first < n < c.last and c.header is None and (not kind or c.kind in (None, kind))]
-        before = [c for c in clusters if c.last < n]
-        after = [c for c in clusters if c.first > n]
+        bounds = [(c, *first_last(c)) for c in clusters]
+        inside = [c for c, first, last in bounds
+                  if first < n < last and c.header is None and (not kind or c.kind in (None, kind))]
+        before = [c for c, _, last in bounds if last < n]
+        after = [c for c, first, _ in bounds if first > n]
         candidates = inside[:1]
         if after:
             candidates.append(after[0])
