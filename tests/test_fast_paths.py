@@ -89,7 +89,7 @@ def test_make_lines_matches_line_by_line_cleaning_on_generated_lines(raw):
     assert [tuple(ln) for ln in make_lines(raw)] == lines_by_definition(raw)
 
 
-LINE_PIECES = st.sampled_from(list(" ab[]○①提保十分か以下\t\u3000") + ["という", "十分か"])
+LINE_PIECES = st.sampled_from(list(" ab[]○①提保十分か以下1２\t\u3000") + ["という", "十分か"])
 
 
 @settings(max_examples=200, deadline=None)
@@ -102,6 +102,7 @@ def test_line_pickers_pick_what_a_loop_over_the_lines_picks(raw, word, chars):
     assert list(layout.containing(lines, word, in_key=True)) == [i for i, ln in enumerate(lines) if word in ln.key]
     assert list(layout.starting_with(lines, chars)) == [i for i, ln in enumerate(lines) if ln.key[:1] in chars and ln.key]
     assert list(layout.starting_with(lines, None)) == [i for i, ln in enumerate(lines) if ln.key]
+    assert list(layout.starting_with(lines, str.isdigit)) == [i for i, ln in enumerate(lines) if ln.key[:1].isdigit()]
     assert list(layout.short_lines(lines, 2)) == [i for i, ln in enumerate(lines) if 1 <= len(ln.key) <= 2]
     assert list(layout.lines_holding(layout.joined_text(lines), word)) == [i for i, ln in enumerate(lines) if word in ln.text]
     assert layout.nonblank(lines) == [ln for ln in lines if not ln.blank]

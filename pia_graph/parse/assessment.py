@@ -69,6 +69,7 @@ _RISK_START = frozenset("リ")
 _DATED_ROW = re.compile(r"^\s*(令和|平成|昭和|\d{4})")
 _TIMINGS = ("事前", "事後")
 _OPENING_PARENS = frozenset("(（")
+_VERDICT_LINE_STARTS = frozenset("特(")
 _FORM_NUMBERING = re.compile(r"^([③⑥])(使用目的|委託先名(?!の確認))")
 _FORM_NUMBERS = frozenset("③⑥")
 
@@ -680,10 +681,13 @@ class _Parser:
 
         question: Line | None = None
         files_seen = 0
-        for ln in section.lines:
+        # Prose, most of the section, can hold none of what is looked for below: only the lines that can are
+        # visited, in order (a file or stage heading, a question, a box).
+        lines = section.lines
+        for ln in map(lines.__getitem__, sorted({*starting_with(lines, _VERDICT_LINE_STARTS),
+                                                 *starting_with(lines, str.isdigit),
+                                                 *containing(lines, "十分か", in_key=True), *containing(lines, "[")})):
             first = ln.key[:1]      # what each pattern below must start with, checked before it is tried
-            if not (first == "特" or first == "(" or first.isdigit() or "十分か" in ln.key or "[" in ln.text):
-                continue            # prose: none of the checks below can hold (most of the section's lines)
             if (first == "特" or first.isdigit()) and _FILE_NAME_HEADING.match(ln.key):
                 files_seen += 1
             m_file = _FILE_NUMBER.match(ln.key) if first == "(" else None

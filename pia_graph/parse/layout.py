@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import compress, count, islice, repeat
 from operator import contains, getitem, itemgetter
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from ..normalize import _SPACES, fold, strip_markup
 
@@ -67,15 +67,16 @@ def line_range(lines: list[Line]) -> tuple[int, int]:
     return min(map(_N, lines)), max(map(_N, lines))
 
 
-def starting_with(lines: list[Line], chars: frozenset[str] | None) -> Iterator[int]:
-    """Positions of the lines whose key starts with one of `chars` (of every line that is not blank when chars is
-    None), in order. Picked in C: keys and first characters taken by map, looked up by map, kept by compress. Most
-    lines start with a character no label or heading does, and a Python loop over every line was a third of the
-    label search."""
+def starting_with(lines: list[Line], chars: frozenset[str] | Callable[[str], bool] | None) -> Iterator[int]:
+    """Positions of the lines whose key starts with one of `chars`, or with a character the test `chars` passes
+    (str.isdigit), or of every line that is not blank when chars is None; in order. Picked in C: keys and first
+    characters taken by map, looked up by map, kept by compress. Most lines start with a character no label or
+    heading does, and a Python loop over every line was a third of the label search."""
     keys = map(_KEY, lines)
     if chars is None:
         return compress(count(), keys)
-    return compress(count(), map(chars.__contains__, map(getitem, keys, repeat(_FIRST))))
+    test = chars.__contains__ if isinstance(chars, frozenset) else chars
+    return compress(count(), map(test, map(getitem, keys, repeat(_FIRST))))
 
 
 def make_lines(raw_lines) -> list[Line]:
