@@ -14,8 +14,8 @@ from .choices import read_band, read_checkboxes, read_choice_word
 from .fields import (CHOICE_LINE, NUM, STORAGE_LABELS, Entry, _spec, any_label_matches, find_entries,
                      last_label_line, value_span, value_text)
 from .items import Cluster, cluster_rows
-from .layout import (Line, Section, containing, joined_text, line_range, lines_holding, make_lines, nonblank,
-                     split_sections, starting_with)
+from .layout import (Line, Section, any_of, containing, joined_text, line_range, make_lines, nonblank, split_sections,
+                     starting_with)
 
 
 class NotAnAssessment(ValueError):
@@ -159,7 +159,7 @@ class _Parser:
         """Only the lines that define a short name (以下「住基法」という) and the two lines before each: the long
         name they abbreviate can wrap onto them. Scanning the whole text cost a third of the parse time."""
         keep: set[int] = set()
-        for i in {*lines_holding(self.full_text, "という"), *lines_holding(self.full_text, "以下")}:
+        for i in any_of(containing(self.lines, "という"), containing(self.lines, "以下")):
             keep.update(range(max(0, i - 2), min(len(self.lines), i + 2)))
         return "\n".join(self.lines[i].text for i in sorted(keep))
 
@@ -684,9 +684,9 @@ class _Parser:
         # Prose, most of the section, can hold none of what is looked for below: only the lines that can are
         # visited, in order (a file or stage heading, a question, a box).
         lines = section.lines
-        for ln in map(lines.__getitem__, sorted({*starting_with(lines, _VERDICT_LINE_STARTS),
-                                                 *starting_with(lines, str.isdigit),
-                                                 *containing(lines, "十分か", in_key=True), *containing(lines, "[")})):
+        for ln in map(lines.__getitem__, any_of(starting_with(lines, _VERDICT_LINE_STARTS),
+                                                starting_with(lines, str.isdigit),
+                                                containing(lines, "十分か", in_key=True), containing(lines, "["))):
             first = ln.key[:1]      # what each pattern below must start with, checked before it is tried
             if (first == "特" or first.isdigit()) and _FILE_NAME_HEADING.match(ln.key):
                 files_seen += 1
@@ -755,7 +755,7 @@ class _Parser:
             if storage is None:
                 return
             after = storage.n
-        questions = sorted({*containing(prev.lines, "十分か", in_key=True), *starting_with(prev.lines, _RISK_START)})
+        questions = any_of(containing(prev.lines, "十分か", in_key=True), starting_with(prev.lines, _RISK_START))
         idx = next((i for i in questions if prev.lines[i].n > after
                     and ("十分か" in prev.lines[i].key or _RISK_HEADING.match(prev.lines[i].key))), None)
         if idx is None:

@@ -7,7 +7,7 @@ import re
 from ..model import Band, Choice, Mark, Span, span_of
 from ..normalize import compact
 from ..vocab import Scheme
-from .layout import Line, containing, short_lines
+from .layout import Line, any_of, containing, short_lines
 
 _MARKS = "○◯●✓✔☑■"
 # "[ ○ ] label", "[ ] label", or "] label" whose opening bracket was torn off to another line.
@@ -56,7 +56,7 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
     paired: dict[str, dict] = {}
     # A box needs a bracket, and a loose mark is all its line holds (one or two characters of key): most lines are
     # neither, and the others are picked in C.
-    bracketed = sorted({*containing(lines, "["), *containing(lines, "]")})
+    bracketed = any_of(containing(lines, "["), containing(lines, "]"))
     loose_marks = sum(1 for line in map(lines.__getitem__, short_lines(lines, 2))
                       if "[" not in line.text and "]" not in line.text and _LOOSE_MARK.match(line.text))
     for line in map(lines.__getitem__, bracketed):

@@ -196,6 +196,11 @@ def any_label_matches(key: str) -> bool:
     return _any_label(_FILE_LABEL_PATTERNS).match(key) is not None
 
 
+def _patterns_of(specs: list[LabelSpec]) -> tuple[str, ...]:
+    """The labels' pattern texts, the key _any_label and _label_starts remember their answers by."""
+    return _FILE_LABEL_PATTERNS if specs is FILE_LABELS else tuple(spec.pattern.pattern for spec in specs)
+
+
 @functools.lru_cache(maxsize=16)
 def _label_starts(patterns: tuple[str, ...], with_headers: bool) -> frozenset[str] | None:
     """The characters a line must start with to hold one of the labels (or an item header); None when some
@@ -213,7 +218,7 @@ _HEADER_TITLE = re.compile(r"^\s*(提供先|移転先|委託事項)\s*\d+\s*")
 def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_headers: bool = True) -> list[Entry]:
     entries: list[Entry] = []
     positions: list[int] = []          # where each entry's line is in `lines`
-    patterns = _FILE_LABEL_PATTERNS if specs is FILE_LABELS else tuple(spec.pattern.pattern for spec in specs)
+    patterns = _patterns_of(specs)
     any_label = _any_label(patterns).match
     # Only the lines that start with a character some label (or header) starts with are looked at.
     for i in starting_with(lines, _label_starts(patterns, with_headers)):
@@ -246,13 +251,10 @@ def find_entries(lines: list[Line], specs: list[LabelSpec] = FILE_LABELS, with_h
 def last_label_line(lines: list[Line], specs: list[LabelSpec]) -> Line | None:
     """The last line that starts one of the labels: find_entries(lines, specs, with_headers=False)[-1].line,
     found by walking back from the end (the labels looked for usually close the run of lines)."""
-    patterns = tuple(spec.pattern.pattern for spec in specs)
-    any_label, starts = _any_label(patterns).match, _label_starts(patterns, False)
-    for i in range(len(lines) - 1, -1, -1):
-        key = lines[i].key
-        if key and (starts is None or key[0] in starts) and any_label(_joined_key(lines, i)):
-            return lines[i]
-    return None
+    patterns = _patterns_of(specs)
+    any_label = _any_label(patterns).match
+    candidates = list(starting_with(lines, _label_starts(patterns, False)))
+    return next((lines[i] for i in reversed(candidates) if any_label(_joined_key(lines, i))), None)
 
 
 def value_text(entry: Entry) -> str:

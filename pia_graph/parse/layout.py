@@ -34,18 +34,9 @@ def containing(lines: list[Line], word: str, in_key: bool = False) -> Iterator[i
     return compress(count(), map(contains, map(_KEY if in_key else _TEXT, lines), repeat(word)))
 
 
-def lines_holding(text: str, word: str) -> Iterator[int]:
-    """Positions of the lines of `text` (lines joined by line breaks, as joined_text makes them) that hold `word`:
-    str.find jumps from one occurrence to the next and the line breaks between are counted, both in C, instead
-    of every line being tested."""
-    line, counted, at = 0, 0, text.find(word)
-    while at >= 0:
-        line += text.count("\n", counted, at)
-        yield line
-        end = text.find("\n", at)
-        if end < 0:
-            return
-        line, counted, at = line + 1, end + 1, text.find(word, end + 1)
+def any_of(*positions: Iterator[int]) -> list[int]:
+    """The positions that any of the pickers gave, once each and in order."""
+    return sorted(set().union(*positions))
 
 
 def short_lines(lines: list[Line], most: int) -> Iterator[int]:
