@@ -70,7 +70,7 @@ def collect(paths: list[str | Path]) -> list[Path]:
 def extract(path: str | Path) -> Assessment:
     src = read_source(path)
     try:
-        return parse_assessment(src.name, src.sha256, list(src.lines))
+        return parse_assessment(src.name, src.sha256, list(src.lines), src.page_starts)
     except NotAnAssessment as e:
         raise InputError(str(path), "not-an-assessment", str(e)) from None
 

@@ -349,7 +349,11 @@ def _japanese_score(text: str) -> float:
 
 
 def _normalise(text: str, trailing_page_break_ends_page: bool) -> tuple[str, tuple[int, ...]]:
-    """NUL removed, CRLF/CR to LF, form feeds to LF with the page starts recorded."""
+    """NUL removed, CRLF/CR to LF, form feeds taken out with the page starts recorded.
+
+    A form feed adds no line: lines are numbered as an editor or `grep -n` numbers them, so that a fact's line
+    range points at the same lines wherever the file is opened. The line holding a form feed starts a page, or the
+    next line does when the form feed ends its line (pdftotext puts one before each page's first line)."""
     text = text.replace("\x00", "")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -358,27 +362,21 @@ def _normalise(text: str, trailing_page_break_ends_page: bool) -> tuple[str, tup
         text = text[:-1]
     if "\f" not in text:
         return text, ()
+    lines = text.split("\n")
     starts = [1]
-    line = 1
-    out = []
-    for ch in text:
-        if ch == "\n":
-            line += 1
-            out.append(ch)
-        elif ch == "\f":
-            line += 1
-            out.append("\n")
-            starts.append(line)
-        else:
-            out.append(ch)
-    text = "".join(out)
+    for n, line in enumerate(lines, 1):
+        if "\f" not in line:
+            continue
+        start = n + 1 if not line.rsplit("\f", 1)[1].strip() else n
+        if start not in starts and start <= len(lines):
+            starts.append(start)
+        lines[n - 1] = line.strip("\f").replace("\f", " ")
     if trailing_page_break_ends_page:
         # pdftotext and friends end every page, the last one included, with a form feed: a page
         # "starting" where only blank lines follow is the end of the previous page, not a page.
-        lines = text.split("\n")
-        while len(starts) > 1 and not "".join(lines[starts[-1] - 1 :]).strip():
+        while len(starts) > 1 and not "".join(lines[starts[-1] - 1:]).strip():
             starts.pop()
-    return text, tuple(starts)
+    return "\n".join(lines), tuple(sorted(starts))
 
 
 # --------------------------------------------------------------------------------------------

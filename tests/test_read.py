@@ -159,22 +159,24 @@ def test_mixed_line_ends_nul_and_trailing_cr(tmp_path: Path):
     assert "\r" not in src.text and "\x00" not in src.text
 
 
-def test_form_feeds_become_lines_and_page_starts(tmp_path: Path):
+def test_form_feeds_mark_page_starts_without_adding_lines(tmp_path: Path):
+    """Lines are numbered as an editor numbers them (a form feed is no line break), so source line ranges point
+    at the same lines wherever the file is opened; the form feeds become page starts."""
     target = tmp_path / "pages.txt"
-    target.write_bytes("一頁\n続き\f二頁\n\f三頁\n".encode("utf-8"))
+    target.write_bytes("一頁\n続き\f二頁\n\f三頁\n末尾\f\n四頁\n".encode("utf-8"))
     src = read_source(target)
-    assert src.lines == ("一頁", "続き", "二頁", "", "三頁", "")
-    assert src.page_starts == (1, 3, 5)
-    assert src.lines[src.page_starts[1] - 1] == "二頁"
+    assert src.lines == ("一頁", "続き 二頁", "三頁", "末尾", "四頁", "")
+    assert src.page_starts == (1, 2, 3, 5)
     assert src.lines[src.page_starts[2] - 1] == "三頁"
+    assert src.lines[src.page_starts[3] - 1] == "四頁"
 
 
 def test_trailing_form_feed_does_not_start_a_page(tmp_path: Path):
     target = tmp_path / "pdftotext.txt"
     target.write_bytes("一頁\n\f二頁\n\f".encode("utf-8"))
     src = read_source(target)
-    assert src.lines == ("一頁", "", "二頁", "", "")
-    assert src.page_starts == (1, 3)
+    assert src.lines == ("一頁", "二頁", "")
+    assert src.page_starts == (1, 2)
 
 
 def test_nfkc_is_not_applied(tmp_path: Path):

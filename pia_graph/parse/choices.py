@@ -7,7 +7,7 @@ import re
 from ..model import Band, Choice, Mark, Span, span_of
 from ..normalize import compact
 from ..vocab import Scheme
-from .layout import Line, any_of, containing, short_lines
+from .layout import Line
 
 _MARKS = "○◯●✓✔☑■"
 # "[ ○ ] label", "[ ] label", or "] label" whose opening bracket was torn off to another line.
@@ -54,12 +54,12 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
     # that was made, copied when its torn half turned up and set again when a loose mark did cost a tenth of this).
     found: dict[str, dict] = {}
     paired: dict[str, dict] = {}
-    # A box needs a bracket, and a loose mark is all its line holds (one or two characters of key): most lines are
-    # neither, and the others are picked in C.
-    bracketed = any_of(containing(lines, "["), containing(lines, "]"))
-    loose_marks = sum(1 for line in map(lines.__getitem__, short_lines(lines, 2))
-                      if "[" not in line.text and "]" not in line.text and _LOOSE_MARK.match(line.text))
-    for line in map(lines.__getitem__, bracketed):
+    loose_marks = 0
+    for line in lines:
+        if "[" not in line.text and "]" not in line.text:
+            # A mark all alone on its line: it belongs to some box torn off elsewhere.
+            loose_marks += bool(line.key) and len(line.key) <= 2 and bool(_LOOSE_MARK.match(line.text))
+            continue
         has_open = "[" in line.text
         last = None
         for m in _BOX.finditer(line.text):
@@ -109,7 +109,9 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
 
 def read_band(lines: list[Line], scheme: Scheme) -> Band | None:
     """The band written inside [ ] (possibly with its closing bracket torn off); None when no box is there."""
-    for line in map(lines.__getitem__, containing(lines, "[")):
+    for line in lines:
+        if "[" not in line.text:
+            continue
         for m in _BAND.finditer(line.text):
             concept = scheme.match(m.group("label"))
             if concept and compact(m.group("label")) == compact(concept.ja):
@@ -119,7 +121,9 @@ def read_band(lines: list[Line], scheme: Scheme) -> Band | None:
 
 def read_choice_word(lines: list[Line], words: dict[str, str]) -> tuple[str | None, Span | None]:
     """A single-choice answer such as [ 再委託する ] given as text; returns the key of the word found."""
-    for line in map(lines.__getitem__, containing(lines, "[")):
+    for line in lines:
+        if "[" not in line.text:
+            continue
         for m in _BAND.finditer(line.text):
             probe = compact(m.group("label"))
             for word, key in sorted(words.items(), key=lambda kv: -len(kv[0])):

@@ -32,7 +32,7 @@ class Cluster:
 
     @property
     def last(self) -> int:
-        return max(e.line.n for e in self.entries) if self.entries else (self.header.line.n if self.header else 0)
+        return max(e.line.last for e in self.entries) if self.entries else (self.header.line.last if self.header else 0)
 
 
 def _header_kind(h: Entry) -> str | None:

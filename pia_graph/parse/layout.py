@@ -4,147 +4,92 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import compress, count, islice, repeat
-from operator import contains, getitem, itemgetter
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
-from ..normalize import _SPACES, fold, strip_markup
+from ..normalize import _SPACES, compact, fold, strip_markup
+from .form import SECTION_ORDER, SECTIONS, TABLE_OF_CONTENTS
 
 
 class Line(NamedTuple):
-    """One source line. A NamedTuple rather than a frozen dataclass: a document has thousands of lines and a frozen
-    dataclass's __init__ (one object.__setattr__ per field) was a tenth of make_lines."""
-    n: int          # 1-based line number in the source
+    """One line as the parser reads it: a source line, part of one (a web capture's page cut at the form's
+    labels) or several (a hard-wrapped line joined again). A NamedTuple: a document has thousands of lines."""
+    n: int          # 1-based number of the source line it starts on
     raw: str
     text: str       # clean_line(raw)
     key: str        # compact(text): the form used to match labels
+    last: int       # the source line it ends on (n unless lines were joined)
 
     @property
     def blank(self) -> bool:
-        return not self.key      # loops over every line test `not ln.key` itself: a property call a line showed
+        return not self.key
 
 
-# A line's fields read straight off the tuple, for map(): the passes over every line below run in C.
-_N, _TEXT, _KEY = (itemgetter(Line._fields.index(name)) for name in ("n", "text", "key"))
-_FIRST = slice(0, 1)                               # a key's first character ("" for a blank line)
+def retext(line: Line, text: str, raw: str | None = None) -> Line:
+    """The line with other (already clean) text, at the same source lines."""
+    return line._replace(text=text, key=compact(text), raw=line.raw if raw is None else raw)
 
 
-def containing(lines: list[Line], word: str, in_key: bool = False) -> Iterator[int]:
-    """Positions of the lines whose text (or compact key) holds `word`, in order; picked in C."""
-    return compress(count(), map(contains, map(_KEY if in_key else _TEXT, lines), repeat(word)))
+def joined(first: Line, second: Line) -> Line:
+    """Two lines read as one (a wrapped line and its continuation)."""
+    return Line(first.n, first.raw + second.raw, first.text + second.text, first.key + second.key,
+                max(first.last, second.last))
 
 
-def any_of(*positions: Iterator[int]) -> list[int]:
-    """The positions that any of the pickers gave, once each and in order."""
-    return sorted(set().union(*positions))
-
-
-def short_lines(lines: list[Line], most: int) -> Iterator[int]:
-    """Positions of the lines that are not blank and whose key is at most `most` characters long; picked in C."""
-    return compress(count(), map(range(1, most + 1).__contains__, map(len, map(_KEY, lines))))
+def containing(lines: list[Line], word: str, in_key: bool = False) -> list[int]:
+    """Positions of the lines whose text (or compact key) holds `word`, in order."""
+    if in_key:
+        return [i for i, ln in enumerate(lines) if word in ln.key]
+    return [i for i, ln in enumerate(lines) if word in ln.text]
 
 
 def nonblank(lines: list[Line]) -> list[Line]:
-    return list(compress(lines, map(_KEY, lines)))
+    return [ln for ln in lines if ln.key]
 
 
 def joined_text(lines: list[Line]) -> str:
     """The lines' texts, one per line."""
-    return "\n".join(map(_TEXT, lines))
+    return "\n".join(ln.text for ln in lines)
 
 
 def line_range(lines: list[Line]) -> tuple[int, int]:
-    """The first and last line numbers among the lines (which PDF text may have put out of order)."""
-    return min(map(_N, lines)), max(map(_N, lines))
+    """The first and last source line numbers among the lines (which PDF text may have put out of order)."""
+    return min(ln.n for ln in lines), max(ln.last for ln in lines)
 
 
-def starting_with(lines: list[Line], chars: frozenset[str] | Callable[[str], bool] | None) -> Iterator[int]:
-    """Positions of the lines whose key starts with one of `chars`, or with a character the test `chars` passes
-    (str.isdigit), or of every line that is not blank when chars is None; in order. Picked in C: keys and first
-    characters taken by map, looked up by map, kept by compress. Most lines start with a character no label or
-    heading does, and a Python loop over every line was a third of the label search."""
-    keys = map(_KEY, lines)
-    if chars is None:
-        return compress(count(), keys)
-    test = chars.__contains__ if isinstance(chars, frozenset) else chars
-    return compress(count(), map(test, map(getitem, keys, repeat(_FIRST))))
+def index_of(lines: list[Line], line: Line) -> int:
+    """The position of this very line object in lines (two parts of one source line share a number)."""
+    return next(i for i, ln in enumerate(lines) if ln is line)
 
 
 def make_lines(raw_lines) -> list[Line]:
-    """Number and clean every line. The text is folded, its spaces collapsed and its keys compacted each in one
-    pass over the whole text rather than line by line (per-line calls were most of this function's time); none of
-    these passes creates or removes a line break, so the numbering is kept."""
+    """Number and clean every line. The text is folded (NFKC keeping circled numbers, OCR fixes) in one pass over
+    the whole text rather than line by line, which is several times faster; folding never creates or removes a line
+    break, so the numbering is kept."""
     raw_lines = list(raw_lines)
-    joined = "\n".join(raw_lines)
-    if "<" in joined:          # a table export's HTML fragments, line by line (most texts have none)
-        marked = [strip_markup(r) if "<" in r else r for r in raw_lines]
-        joined = "\n".join(marked)
-    else:
-        marked = raw_lines
-    folded = fold(joined)
-    # NFKC has made every ideographic space a space: unless a tab is left, only runs of two or more spaces are
-    # to collapse, and re finds those by their literal start, ten times faster than trying the class everywhere.
-    spaced = _SPACES.sub(" ", folded) if "\t" in folded or "\u3000" in folded else _SPACE_RUNS.sub(" ", folded)
-    texts = spaced.split("\n")
-    if len(texts) != len(raw_lines):      # never expected; fall back to the line-by-line path
-        texts = [_SPACES.sub(" ", fold(m)) for m in marked]
-        keys = ["".join(t.split()) for t in texts]
-    elif _MAYBE_OTHER_WHITESPACE.search(spaced) is None:
-        keys = spaced.replace(" ", "").split("\n")       # the usual case: only spaces are left to drop
-    else:
-        keys = _OTHER_WHITESPACE.sub("", spaced).replace(" ", "").split("\n")
-    # tuple.__new__ straight from C: a tenth faster than Line._make or Line(...) for ten thousand lines
-    columns = zip(range(1, len(raw_lines) + 1), raw_lines, map(str.strip, texts), keys)
-    return list(map(tuple.__new__, repeat(Line), columns))
+    marked = [strip_markup(r) if "<" in r else r for r in raw_lines]     # a table export's HTML fragments
+    texts = fold("\n".join(marked)).split("\n")
+    if len(texts) != len(raw_lines):      # never expected; fall back to folding line by line
+        texts = [fold(m) for m in marked]
+    lines = []
+    for n, (raw, text) in enumerate(zip(raw_lines, texts), 1):
+        text = _SPACES.sub(" ", text).strip()
+        lines.append(Line(n, raw, text, compact(text), n))
+    return lines
 
 
-_SPACE_RUNS = re.compile("  +")
-# The whitespace str.split() drops, but for the space (collapsed above) and the line break.
-_OTHER_WHITESPACE = re.compile(r"[^\S \n]")
-# The probe for it, listed rather than negated: a positive class lets re skip ahead in C (twice as fast over a
-# text). Unicode has no whitespace beyond the BMP; characters there pass the probe too, which only sends a text
-# down the slower path that drops exactly _OTHER_WHITESPACE.
-_MAYBE_OTHER_WHITESPACE = re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x10000)
-                                                   if chr(c).isspace() and chr(c) not in " \n")
-                                     + "\U00010000-\U0010ffff]")
-
-
-# Top-level headings, matched on the compact line. The numeral is not trusted (基礎項目 numbers its
-# sections differently, OCR reads Ⅰ as I); the heading's name decides the section.
-SECTION_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("I", re.compile(r"^(I|1|Ⅰ)\.?(基本情報|関連情報)$")),
-    ("annex1", re.compile(r"^\(別添1\)事務の内容")),
-    ("II", re.compile(r"^(II|Ⅱ|2)\.?特定個人情報ファイルの概要$")),
-    ("annex2", re.compile(r"^\(別添2\)(特定個人情報)?ファイル記録項目")),
-    ("III", re.compile(r"^(III|Ⅲ|3)\.?(特定個人情報ファイルの取扱いプロセスにおける)?リスク対策(※.*)?$")),
-    ("threshold", re.compile(r"^(II|Ⅱ)\.?しきい値判断項目$")),
-    ("threshold-result", re.compile(r"^(III|Ⅲ)\.?しきい値判断結果")),
-    ("risk-basic", re.compile(r"^(IV|Ⅳ)\.?リスク対策(※.*)?$")),
-    ("IV", re.compile(r"^(IV|Ⅳ)\.?その他のリスク対策(※.*)?$")),
-    ("V", re.compile(r"^(V|Ⅴ)\.?開示請求、?問合せ$")),
-    ("VI", re.compile(r"^(VI|Ⅵ)\.?評価実施手続$")),
-    ("annex3", re.compile(r"^(\(別添3\))?変更箇所$")),
-    ("sheet", re.compile(r"^\(別紙\d+\)")),
-]
-_HEADING_STARTS = frozenset("IVⅠⅡⅢⅣⅤⅥ123(変")
-TOC_MARK = "項目一覧"
-_MARK_STARTS = _HEADING_STARTS | {TOC_MARK[0]}
-ORDER = {name: i for i, (name, _) in enumerate(SECTION_PATTERNS)}
-ORDER.update({"threshold": ORDER["annex2"], "threshold-result": ORDER["III"], "risk-basic": ORDER["III"]})
-ROW_START = re.compile(r"^\d+(の\d+)*(項)?$")
-
-
-# All the patterns as one alternation, tried in their order in C (one Python call a line instead of thirteen);
-# each alternative is a named group, so the match says which section it found.
-_ANY_HEADING = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pat.pattern.removeprefix('^')})"
-                                   for name, pat in SECTION_PATTERNS))
+_ANY_HEADING = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{words}{tail})$" for name, words, tail in SECTIONS))
 
 
 def heading_of(line: Line) -> str | None:
-    if len(line.key) > 80 or line.key[:1] not in _HEADING_STARTS:   # most lines are prose: skip them cheaply
+    """The top-level section a line is the heading of, or None."""
+    if len(line.key) > 80:
         return None
     m = _ANY_HEADING.match(line.key)
     return m.lastgroup.replace("_", "-") if m else None
+
+
+ROW_START = re.compile(r"^\d+(の\d+)*(項)?$")
+TOC_GAP = 2        # non-blank lines that may stand between two entries of the table of contents
 
 
 @dataclass
@@ -157,70 +102,67 @@ class Section:
     def start(self) -> int:
         return (self.heading.n if self.heading else self.lines[0].n) if (self.heading or self.lines) else 0
 
+    @property
+    def all_lines(self) -> list[Line]:
+        return ([self.heading] if self.heading else []) + self.lines
+
 
 def split_sections(lines: list[Line]) -> tuple[list[Line], list[Section]]:
     """Cut the document at its top-level headings, ignoring the table of contents (項目一覧).
 
     PDF text scatters the table of contents around the cover page, so position cannot tell it from the
-    real headings; a run of three or more consecutive headings (blank lines aside) is a table of contents,
-    up to the first heading the run names twice, which is the real one.
+    real headings. A table of contents is headings with next to nothing between them: three or more headings, each
+    at most TOC_GAP non-blank lines after the one before (a page number or a running head the furniture pass did
+    not recognise, a line of the cover that the PDF text put among them), up to the first heading the group names
+    twice, which is the real one.
     Returns the lines before the first heading (the cover, if any) and the sections in document order.
-    Only the few lines that could be headings are looked at one by one; the sections are slices of `lines`.
     """
     # (position in lines, line, heading name or None) of every heading and every 項目一覧 mark, in order.
-    marks = [(pos, ln, name) for pos in starting_with(lines, _MARK_STARTS)
-             if (name := heading_of(ln := lines[pos])) or ln.key == TOC_MARK]
-    toc: set[int] = set()
+    marks = [(pos, ln, name) for pos, ln in enumerate(lines)
+             if (name := heading_of(ln)) or ln.key == TABLE_OF_CONTENTS]
+    toc: set[int] = set()        # positions of the table of contents' entries
 
-    def close_run(run: list) -> None:
-        if sum(1 for _, _, name in run if name) >= 3:
+    def close_group(group: list) -> None:
+        if sum(1 for _, _, name in group if name) >= 3:
             seen: set[str] = set()
-            for _, ln, name in run:
+            for pos, _, name in group:
                 if name in seen:
                     break
                 if name:
                     seen.add(name)
-                toc.add(ln.n)
+                toc.add(pos)
 
-    # A run is consecutive non-blank lines that are all headings (other than 別紙) or 項目一覧 marks.
-    run: list = []
+    # 別紙 headings are not listed in the table of contents: they neither join a group nor extend one.
+    group: list = []
     for mark in marks:
         pos, ln, name = mark
         if name == "sheet":
-            close_run(run)
-            run = []
+            close_group(group)
+            group = []
             continue
-        if run and any(x.key for x in lines[run[-1][0] + 1:pos]):
-            close_run(run)
-            run = []
-        run.append(mark)
-    close_run(run)
+        if group and sum(1 for x in lines[group[-1][0] + 1:pos] if x.key) > TOC_GAP:
+            close_group(group)
+            group = []
+        group.append(mark)
+    close_group(group)
 
     def looks_like_table(pos: int) -> bool:
         """A row number or 項番 among the next eleven non-blank lines."""
-        seen = 0
-        for nb in islice(lines, pos + 1, None):
-            if not nb.key:
-                continue
-            if nb.key.startswith("項番") or ROW_START.match(nb.key):
-                return True
-            seen += 1
-            if seen == 11:
-                return False
-        return False
+        following = [nb for nb in lines[pos + 1:pos + 60] if nb.key][:11]
+        return any(nb.key.startswith("項番") or ROW_START.match(nb.key) for nb in following)
 
     # Change-history rows (別添3) quote other sections' headings as the item they changed: once the change
     # history starts, only an appendix sheet that really holds a table (row numbers follow) opens a section.
     starts: list[tuple[int, str]] = []
     in_history = False
     for pos, ln, name in marks:
-        if not name or ln.n in toc:
+        if not name or pos in toc:
             continue
         if in_history and (name != "sheet" or not looks_like_table(pos)):
             continue
         # The form's sections come in a fixed order; a heading that would go back (Ⅰ after Ⅵ) is a quote
         # inside the current section, typically a change-history row whose page header came out late.
-        if starts and ORDER[name] < ORDER[starts[-1][1]]:
+        if starts and SECTION_ORDER[name] < SECTION_ORDER[starts[-1][1]]:
             continue
         if name == "annex3":
             in_history = True
@@ -228,7 +170,6 @@ def split_sections(lines: list[Line]) -> tuple[list[Line], list[Section]]:
     if not starts:
         return list(lines), []
     # Slices of a list are new lists already: each section owns its own, and may grow or shrink it.
-    lines = lines if isinstance(lines, list) else list(lines)
     ends = [pos for pos, _ in starts[1:]] + [len(lines)]
     sections = [Section(name, lines[pos], lines[pos + 1:end]) for (pos, name), end in zip(starts, ends)]
     return lines[:starts[0][0]], sections

@@ -1,0 +1,290 @@
+"""The form's own knowledge in one place: its sections, headings, field labels (with their kind of value, choice
+list and place in the model), row headings and the order in which it prints its choices.
+
+Everything else in pia_graph.parse reads the form through this module: adding a field is one Label here (and the
+model's attribute it fills). Labels are words, matched on a line's compact key (spaces dropped, width folded): the
+names decide, not the circled numbers, because 重点項目 numbers the same fields differently from 全項目 (③使用目的 vs
+⑥使用目的) and table exports drop the numbers at times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from .. import vocab
+from ..vocab import Scheme
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+class Kind(Enum):
+    """How a field's value is read."""
+    TEXT = "text"            # free text: the label's own line and the paragraph under it
+    NAME = "name"            # a name: free text, its first line (wrapped lines joined)
+    BAND = "band"            # one choice of a band written in [ ]: [ 10万人以上100万人未満 ]
+    BOXES = "boxes"          # a checkbox list: [ ○ ] 紙 [ ] 専用線 …
+    WORD = "word"            # one answer written in [ ]: [ 再委託する ]
+    DATE = "date"            # a date, or a month (平成27年6月)
+    BASIS = "basis"          # legal citations
+    MARK = "mark"            # a heading-like label whose value is read elsewhere (or not at all)
+
+
+class Numbering(Enum):
+    """Whether the form prints a circled number before the label."""
+    REQUIRED = "required"    # ①法令上の根拠: the bare words also occur elsewhere (prose, Ⅰ5)
+    OPTIONAL = "optional"
+    NONE = "none"            # 法令上の根拠 under Ⅰ5 個人番号の利用: the numbered one is another field
+
+
+@dataclass(frozen=True)
+class Label:
+    part: str                       # "cover", "I", "II"
+    group: str                      # the block it belongs to: "basic", "use", "outsourcing", "provision", "storage" …
+    field: str                      # its name in the parser
+    words: tuple[str, ...]          # the label as printed (compact, NFKC); alternatives
+    kind: Kind = Kind.TEXT
+    numbering: Numbering = Numbering.OPTIONAL
+    heading_number: bool = False    # printed after a heading number ("2.特定個人情報ファイル名")
+    scheme: Scheme | None = None    # the choice list of a BAND, BOXES or WORD field
+    target: str | None = None       # the model attribute it fills
+    row_wide: bool = False          # its box is read anywhere in its row: PDF text tears it from the label
+    en: str = ""
+
+
+def _label(part, group, field, *words, **kw) -> Label:
+    return Label(part, group, field, tuple(words), **kw)
+
+
+REQUIRED, OPTIONAL, NONE = Numbering.REQUIRED, Numbering.OPTIONAL, Numbering.NONE
+
+# -- Ⅱ, once per file ------------------------------------------------------------------------------------------
+FILE_LABELS: tuple[Label, ...] = (
+    _label("II", "basic", "file_type", "ファイルの種類", kind=Kind.BAND, scheme=vocab.FILE_TYPES, target="file_type",
+           en="file type"),
+    _label("II", "basic", "persons", "対象となる本人の数", kind=Kind.BAND, numbering=REQUIRED, scheme=vocab.PERSON_BANDS,
+           target="persons_band", en="number of data subjects"),
+    _label("II", "basic", "scope", "対象となる本人の範囲", numbering=REQUIRED, target="scope", en="data subjects"),
+    _label("II", "basic", "items", "記録される項目", kind=Kind.BAND, scheme=vocab.ITEM_BANDS, target="item_band",
+           en="number of recorded items"),
+    # 主な記録項目's boxes sometimes sit under ④記録される項目: its reader looks under both (files.read_file).
+    _label("II", "basic", "categories", "主な記録項目", kind=Kind.BOXES, numbering=NONE, scheme=vocab.RECORD_CATEGORIES,
+           target="record_categories", en="main recorded items"),
+    _label("II", "basic", "retention_start", "保有開始日", kind=Kind.DATE, target="retention_start", en="held since"),
+    _label("II", "basic", "department", "事務担当部署", target="department", en="department in charge"),
+    _label("II", "use", "sources", "入手元", kind=Kind.BOXES, scheme=vocab.SOURCES, target="sources", en="sources"),
+    _label("II", "use", "methods", "入手方法", kind=Kind.BOXES, scheme=vocab.METHODS, target="acquisition_methods",
+           en="means of acquisition"),
+    _label("II", "use", "purpose", "使用目的", target="purpose", en="purpose of use"),
+    _label("II", "outsourcing", "content", "委託内容", target="content", en="outsourced task"),
+    _label("II", "outsourcing", "scope", "取扱いを委託する特定個人情報ファイルの範囲", "取扱いを委託する特定個人情報の範囲",
+           target="scope", en="part of the file outsourced"),
+    _label("II", "outsourcing", "staff", "委託先における取扱者数", kind=Kind.BAND, scheme=vocab.STAFF_BANDS,
+           target="staff_band", row_wide=True, en="contractor's staff handling the file"),
+    _label("II", "outsourcing", "methods", "委託先への特定個人情報ファイルの提供方法", "委託先への特定個人情報の提供方法",
+           kind=Kind.BOXES, scheme=vocab.METHODS, target="methods", en="means of handing the file to the contractor"),
+    _label("II", "outsourcing", "confirmation", "委託先名の確認方法", target="confirmation",
+           en="how the contractor's name can be confirmed"),
+    _label("II", "outsourcing", "contractor", "委託先名", kind=Kind.NAME, target="contractor", en="contractor"),
+    _label("II", "outsourcing", "subcontract", "再委託の有無", kind=Kind.WORD, scheme=vocab.SUBCONTRACT,
+           target="subcontract", en="subcontracting"),
+    _label("II", "outsourcing", "permission", "再委託の許諾方法", target="subcontract_permission",
+           en="how subcontracting is permitted"),
+    _label("II", "outsourcing", "subitems", "再委託事項", target="subcontract_items", en="subcontracted tasks"),
+    _label("II", "provision", "basis", "法令上の根拠", kind=Kind.BASIS, numbering=REQUIRED, target="legal_basis",
+           en="legal basis"),
+    _label("II", "provision", "purpose", "提供先における用途", "移転先における用途", target="purpose", en="recipient's use"),
+    _label("II", "provision", "persons", "提供する情報の対象となる本人の数", "移転する情報の対象となる本人の数",
+           kind=Kind.BAND, scheme=vocab.PERSON_BANDS, target="persons_band", row_wide=True,
+           en="number of data subjects provided"),
+    _label("II", "provision", "scope", "提供する情報の対象となる本人の範囲", "移転する情報の対象となる本人の範囲",
+           target="scope", en="data subjects provided"),
+    _label("II", "provision", "information", "提供する情報", "移転する情報", target="information",
+           en="information provided"),
+    _label("II", "provision", "methods", "提供方法", "移転方法", kind=Kind.BOXES, scheme=vocab.METHODS, target="methods",
+           row_wide=True, en="means of provision"),
+    _label("II", "provision", "timing", "時期・頻度", numbering=REQUIRED, target="timing", en="timing and frequency"),
+    _label("II", "storage", "place", "保管場所", target="storage_place", en="storage place"),
+    _label("II", "storage", "period", "保管期間", kind=Kind.BAND, scheme=vocab.RETENTION_BANDS, target="retention_band",
+           en="retention period"),
+    _label("II", "storage", "deletion", "消去方法", target="deletion", en="deletion method"),
+)
+STORAGE_LABELS = tuple(label for label in FILE_LABELS if label.group == "storage")
+# 基本情報 fields that PDF text can print above their file's heading (repairs.reclaim_leading_fields).
+LEADING_FIELDS = ("retention_start", "department", "items", "categories")
+
+# -- Ⅰ 基本情報 ---------------------------------------------------------------------------------------------------
+PART_ONE_LABELS: tuple[Label, ...] = (
+    _label("I", "affair", "affair_name", "事務の名称", kind=Kind.NAME, en="affair"),
+    _label("I", "affair", "affair_content", "事務の内容", "事務の概要", en="what the affair does"),
+    _label("I", "affair", "affair_persons", "対象人数", kind=Kind.BAND, scheme=vocab.AFFAIR_BANDS, en="persons covered"),
+    _label("I", "system", "system_name", "システムの名称", kind=Kind.NAME, en="system name"),
+    _label("I", "system", "system_functions", "システムの機能", en="system functions"),
+    _label("I", "system", "system_connections", "他のシステムとの接続", kind=Kind.BOXES, scheme=vocab.CONNECTIONS,
+           en="connections to other systems"),
+    _label("I", "files", "file_list", "特定個人情報ファイル名", kind=Kind.MARK, numbering=NONE, heading_number=True,
+           en="files"),
+    _label("I", "reason", "reason", "特定個人情報ファイルを取り扱う理由", kind=Kind.MARK, numbering=NONE,
+           heading_number=True, en="why the files are kept"),
+    _label("I", "use", "use", "個人番号の利用", kind=Kind.MARK, numbering=NONE, heading_number=True,
+           en="use of the individual number"),
+    _label("I", "use", "use_basis", "法令上の根拠", kind=Kind.BASIS, numbering=NONE, en="legal basis of the use"),
+    # OCR splits this heading across cells ("情報提供ネットワークシ	・ステムによる"): its start is enough.
+    _label("I", "linkage", "linkage", "情報提供ネットワークシ", kind=Kind.MARK, numbering=NONE, heading_number=True,
+           en="data linkage over the information provision network"),
+    _label("I", "linkage", "linkage_done", "実施の有無", kind=Kind.WORD, en="whether linkage is done"),
+    _label("I", "linkage", "linkage_basis", "法令上の根拠", kind=Kind.BASIS, numbering=REQUIRED, en="legal basis of linkage"),
+    _label("I", "department", "department_head", "評価実施機関における", kind=Kind.MARK, numbering=NONE,
+           heading_number=True, en="department"),
+    _label("I", "department", "department", "部署", kind=Kind.NAME, en="department"),
+    _label("I", "other", "other_bodies", "他の評価実施機関", kind=Kind.MARK, numbering=NONE, heading_number=True,
+           en="other assessing bodies"),
+    _label("I", "system", "system_header", "特定個人情報ファイルを取り扱う事務において使用するシステム", kind=Kind.MARK,
+           numbering=NONE, heading_number=True, en="systems"),
+    _label("I", "affair", "affair_header", "特定個人情報ファイルを取り扱う事務", kind=Kind.MARK, numbering=NONE,
+           heading_number=True, en="affair"),
+)
+LINKAGE_ANSWERS = {"実施する": "yes", "実施しない": "no", "未定": "undecided"}
+OUTSOURCING_ANSWERS = {"委託する": "yes", "委託しない": "no"}
+
+# -- cover ------------------------------------------------------------------------------------------------------
+COVER_LABELS: tuple[Label, ...] = (
+    _label("cover", "cover", "number", "評価書番号", kind=Kind.NAME, numbering=NONE, en="assessment number"),
+    _label("cover", "cover", "title", "評価書名", kind=Kind.NAME, numbering=NONE, en="title"),
+    _label("cover", "cover", "body", "評価実施機関名", kind=Kind.NAME, numbering=NONE, en="assessing body"),
+    _label("cover", "cover", "published", "公表日", kind=Kind.DATE, numbering=NONE, en="published"),
+    _label("cover", "cover", "approved", "個人情報保護委員会承認日", "特定個人情報保護委員会承認日", kind=Kind.DATE,
+           numbering=NONE, en="approved by the PPC"),
+    _label("cover", "cover", "remarks", "特記事項", numbering=NONE, en="remarks"),
+    _label("cover", "cover", "declaration", "個人のプライバシー等の権利利益の保護の宣言", kind=Kind.MARK, numbering=NONE,
+           en="declaration"),
+)
+STAMP = re.compile(r"\[\s*(?P<era>令和|平成)\s*(?P<y>\d+|元)\s*年\s*(?P<m>\d+)\s*月\s*様式\s*(?P<style>\d)\s*\]")
+FORM_BY_STYLE = {"2": "basic", "3": "focused", "4": "full"}
+FORM_BY_NAME = {"全項目評価書": "full", "重点項目評価書": "focused", "基礎項目評価書": "basic"}
+# The assessing body's name as the cover prints it: an office holder (…市長, …県知事) or a body.
+BODY = re.compile(r"^.{1,20}(都知事|道知事|府知事|県知事|市長|町長|村長|区長|委員会|広域連合長|組合長|管理者|大臣|長官|理事長)$")
+# …or, on a cover captured as one line, the body itself (茨木市): accepted only right after its label.
+BODY_AFTER_LABEL = re.compile(r"^.{1,20}(都|道|府|県|市|町|村|区|委員会|広域連合|組合|省|庁|機構)$")
+
+# -- sections ---------------------------------------------------------------------------------------------------
+# Top-level headings, matched on the compact line. The numeral is not trusted (基礎項目 numbers its sections
+# differently, OCR reads Ⅰ as I); the heading's name decides the section. In the form's order.
+SECTIONS: tuple[tuple[str, str, str], ...] = (      # (name, the heading's words, what may follow them on its line)
+    ("I", r"(I|1|Ⅰ)\.?(基本情報|関連情報)", ""),
+    ("annex1", r"\(別添1\)事務の内容", ".*"),
+    ("II", r"(II|Ⅱ|2)\.?特定個人情報ファイルの概要", ""),
+    ("annex2", r"\(別添2\)(特定個人情報)?ファイル記録項目", ".*"),
+    ("III", r"(III|Ⅲ|3)\.?(特定個人情報ファイルの取扱いプロセスにおける)?リスク対策", "(※.*)?"),
+    ("threshold", r"(II|Ⅱ)\.?しきい値判断項目", ""),
+    ("threshold-result", r"(III|Ⅲ)\.?しきい値判断結果", ".*"),
+    ("risk-basic", r"(IV|Ⅳ)\.?リスク対策", "(※.*)?"),
+    ("IV", r"(IV|Ⅳ)\.?その他のリスク対策", "(※.*)?"),
+    ("V", r"(V|Ⅴ)\.?開示請求、?問合せ", ""),
+    ("VI", r"(VI|Ⅵ)\.?評価実施手続", ""),
+    ("annex3", r"(\(別添3\))?変更箇所", ""),
+    ("sheet", r"\(別紙\d+\)", ".*"),
+)
+SECTION_ORDER = {name: i for i, (name, _, _) in enumerate(SECTIONS)}
+SECTION_ORDER.update({"threshold": SECTION_ORDER["annex2"], "threshold-result": SECTION_ORDER["III"],
+                      "risk-basic": SECTION_ORDER["III"]})
+TABLE_OF_CONTENTS = "項目一覧"
+# The sections every complete document of a form has.
+EXPECTED_SECTIONS = {
+    "full": ("I", "II", "III", "IV", "V", "VI"),
+    "focused": ("I", "II", "III", "V", "VI"),
+    "basic": ("I", "threshold", "risk-basic"),
+}
+SECTION_NAMES = {"cover": "表紙", "I": "Ⅰ 基本情報", "annex1": "(別添1) 事務の内容", "II": "Ⅱ 特定個人情報ファイルの概要",
+                 "annex2": "(別添2) 特定個人情報ファイル記録項目", "III": "Ⅲ リスク対策", "threshold": "Ⅱ しきい値判断項目",
+                 "threshold-result": "Ⅲ しきい値判断結果", "risk-basic": "Ⅳ リスク対策", "IV": "Ⅳ その他のリスク対策",
+                 "V": "Ⅴ 開示請求、問合せ", "VI": "Ⅵ 評価実施手続", "annex3": "(別添3) 変更箇所", "sheet": "別紙"}
+
+# Ⅱ's numbered blocks, each file's in turn; the first opens a file.
+FILE_HEADINGS: tuple[str, ...] = ("特定個人情報ファイル名", "基本情報", "特定個人情報の入手・使用",
+                                  "特定個人情報ファイルの取扱いの委託", "特定個人情報の提供・移転", "特定個人情報の保管・消去",
+                                  "備考")
+FIRST_FILE_HEADING = "1.特定個人情報ファイル名"
+
+# -- rows -------------------------------------------------------------------------------------------------------
+# 提供先3, 移転先1, 委託事項2: a row's heading; not the "提供先6～10" heading of an empty table page.
+ITEM_HEADER = re.compile(r"^(?P<what>提供先|移転先|委託事項)(?P<n>\d+)(?![~〜～\-－\d])(?P<rest>.*)$")
+SYSTEM_HEADER = re.compile(r"^システム(?P<n>\d+)$")
+# Declared counts: "[ ○ ] 提供を行っている （ 60 ） 件", "[ 委託する ] （ 2 ） 件".
+DECLARED_COUNT = re.compile(r"(?P<box>\[\s*(?P<mark>[○◯])?\s*\]|\])?\s*(?P<what>提供|移転)を行っている\s*[\(（]\s*"
+                            r"(?P<n>\d*)\s*[\)）]\s*件")
+PLAIN_COUNT = re.compile(r"^[\(（]\s*(?P<n>\d+)\s*[\)）]\s*件$")
+
+# The order in which the form prints each method list (it differs from 入手方法's): torn boxes are paired by it. The
+# form prints only these options on these lists; another option of the scheme is not asked there.
+PROVISION_METHOD_ORDER = {
+    "提供": ("info-network", "leased-line", "email", "media", "flash", "paper", "other"),
+    "移転": ("internal-link", "leased-line", "email", "media", "flash", "paper", "other"),
+}
+OUTSOURCING_METHOD_ORDER = ("leased-line", "email", "media", "flash", "paper", "other")
+
+# -- Ⅲ ----------------------------------------------------------------------------------------------------------
+RISK_HEADING = re.compile(r"^リスク\d*:")
+RISK_QUESTION = "十分か"          # "リスクへの対策は十分か", "…十分に行っているか" end the same way
+VERDICT_BOX = re.compile(r"十\s*分\s*か\s*\[\s*(?P<answer>[^\[\]]*?)\s*(\]|$)")
+STAGE_HEADING = re.compile(r"^\d+\.(?P<name>.+)$")
+
+# -- the form as a whole ------------------------------------------------------------------------------------------
+# Words every assessment prints; a text with fewer than two of them is not one.
+LANDMARKS = ("特定個人情報保護評価書", "特定個人情報ファイル", "評価実施機関", "法令上の根拠", "提供先", "委託事項",
+             "リスク対策", "個人番号")
+# 重点項目 numbers 使用目的 and 委託先名 ③; 全項目 numbers them ⑥.
+FORM_NUMBERING = re.compile(r"^([③⑥])(使用目的|委託先名(?!の確認))")
+CHOICE_LIST = "<選択肢>"
+# Lines of Ⅲ that start with these words (the question before its verdict box).
+QUESTION_STARTS = ("リスクへの対策は十分か", "リスクに対する対策は十分か")
+
+
+class LabelIndex:
+    """Finds which label a compact line starts with: the circled number (or heading number) is read off, then the
+    words that can start the rest are looked up by its first character and tried longest first, so that
+    委託先名の確認方法 wins over 委託先名 and 提供する情報の対象となる本人の数 over 提供する情報."""
+
+    _PREFIX = re.compile(rf"^(?P<heading>\d+\.)?(?P<circled>[{CIRCLED}])?")
+
+    def __init__(self, labels: tuple[Label, ...]):
+        self.labels = labels
+        by_first: dict[str, list[tuple[str, Label]]] = {}
+        for label in labels:
+            for word in label.words:
+                by_first.setdefault(word[0], []).append((word, label))
+        self._by_first = {ch: sorted(pairs, key=lambda wl: -len(wl[0])) for ch, pairs in by_first.items()}
+        # Every proper start of a label's words: a line that is one of these ends inside a label.
+        self._cut_words = {w[:i] for label in labels for w in label.words for i in range(1, len(w))}
+
+    def match(self, key: str) -> tuple[Label, str, int] | None:
+        """(label, the word matched, where the label ends in the key), or None."""
+        m = self._PREFIX.match(key)
+        start = m.end()
+        rest = key[start:]
+        candidates = self._by_first.get(rest[:1])
+        if not candidates:
+            return None
+        circled = m.group("circled") is not None
+        for word, label in candidates:
+            if not rest.startswith(word):
+                continue
+            if label.numbering is Numbering.REQUIRED and not circled:
+                continue
+            if label.numbering is Numbering.NONE and circled:
+                continue
+            if m.group("heading") and not label.heading_number:
+                continue
+            return label, word, start + len(word)
+        return None
+
+    def cut_short(self, key: str) -> bool:
+        """Whether the line ends inside a label: its words (after the number) are the start of a longer label,
+        which a wrap carried over to the next line ("⑤提供する情報の対象となる" + "本人の範囲")."""
+        return key[self._PREFIX.match(key).end():] in self._cut_words
+
+
+FILE_INDEX = LabelIndex(FILE_LABELS)
+PART_ONE_INDEX = LabelIndex(PART_ONE_LABELS)
+COVER_INDEX = LabelIndex(COVER_LABELS)
