@@ -7,7 +7,7 @@ import re
 from ..normalize import parse_japanese_date
 from .fields import find_entries
 from .form import (BODY, BODY_AFTER_LABEL, COVER_INDEX, FORM_BY_NAME, FORM_BY_STYLE, FORM_NUMBERING, STAMP, Kind)
-from .layout import Line, Section, nonblank
+from .layout import Line, Section, nonblank, retext
 from .reading import Reading
 
 _NUMBER_AND_TITLE = re.compile(r"^(\d+)\s+(.+評価書)$")
@@ -47,7 +47,8 @@ def read_cover(r: Reading, lines: list[Line]) -> None:
         inline = _LEADING_NUMBER.match(entries["number"].inline)
         if inline:
             doc.number = inline.group(1)
-        for cand in following("number", 3):
+        title_inline = [entries["title"].line] if "title" in entries and entries["title"].inline else []
+        for cand in following("number", 3) + [retext(x, entries["title"].inline) for x in title_inline]:
             m = _NUMBER_AND_TITLE.match(cand.text)
             if m:
                 doc.number, doc.title = doc.number or m.group(1), m.group(2)
@@ -80,18 +81,22 @@ def read_cover(r: Reading, lines: list[Line]) -> None:
 
 def _body(text_lines: list[Line], label) -> str | None:
     """The assessing body: beside its label when it is written there (a table export, a cover captured as one
-    line); else, as PDF text scatters the cover, the cover line that has the shape of a body (…市長, …県知事)
-    nearest to the label."""
+    line); else, as PDF text scatters the cover, the cover text that has the shape of a body (…市長, …県知事)
+    nearest to the label, on a line of its own or beside another of the cover's labels."""
     if label is not None and label.inline:
         name = label.inline.replace(" ", "")
         if BODY.match(name) or BODY_AFTER_LABEL.match(name):
             return name
     label_at = next((k for k, ln in enumerate(text_lines) if label is not None and ln is label.line), 0)
-    candidates = [(k, ln) for k, ln in enumerate(text_lines) if BODY.match(ln.key)]
+    candidates = []
+    for k, ln in enumerate(text_lines):
+        found = COVER_INDEX.match(ln.key)
+        value = ln.key[found[2]:] if found else ln.key
+        if BODY.match(value):
+            candidates.append((k, value))
     if not candidates:
         return None
-    _, ln = min(candidates, key=lambda kl: abs(kl[0] - label_at) + (0 if kl[0] > label_at else 0.5))
-    return ln.text.replace(" ", "")
+    return min(candidates, key=lambda kv: abs(kv[0] - label_at) + (0 if kv[0] > label_at else 0.5))[1]
 
 
 def detect_form(r: Reading, sections: list[Section]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .form import CHOICE_LIST, FILE_INDEX, ITEM_HEADER, Label, LabelIndex
+from .form import CHOICE_LIST, FILE_INDEX, ITEM_HEADER, Label, LabelIndex, starts_element
 from .layout import Line
 
 # A line that belongs to a choice list rather than to a value: ＜選択肢＞, "1) …", a box, a bracket.
@@ -122,10 +122,12 @@ def value_text(entry: Entry) -> str:
             if blanks > 2:
                 break
             continue
-        if CHOICE_LINE.match(ln.key) or ITEM_HEADER.match(ln.key):
+        if CHOICE_LINE.match(ln.key):
             if started:
                 break
-            continue
+            continue          # a choice list between the label and its value
+        if starts_element(ln.key):
+            break             # another part of the form: the value, if any, was not under this label
         parts.append(ln.text)
         started = True
     return "\n".join(p for p in parts if p).strip()

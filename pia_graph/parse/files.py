@@ -86,7 +86,7 @@ def read_file(r: Reading, k: int, seg: list[Line]) -> FileSection | None:
             items = first.get(("basic", "items"))
             lines = (entry.lines if entry else []) + (items.lines if items else [])
         setattr(fs, label.target, r.value(label, entry, lines))
-    read_declared(fs, seg)
+    read_declared(fs, seg, entries)
     for c in cluster_rows(entries, "outsourcing"):
         row = outsourcing_row(r, fs, c)
         if row:
@@ -100,7 +100,7 @@ def read_file(r: Reading, k: int, seg: list[Line]) -> FileSection | None:
     return fs
 
 
-def read_declared(fs: FileSection, seg: list[Line]) -> None:
+def read_declared(fs: FileSection, seg: list[Line], entries: list[Entry]) -> None:
     """The counts the file declares: 提供を行っている （N） 件, 移転を行っている （N） 件, [ 委託する ] （N） 件."""
     for ln in seg:
         if "を行っている" not in ln.text:
@@ -114,20 +114,19 @@ def read_declared(fs: FileSection, seg: list[Line]) -> None:
                 fs.provision_declared = n
             elif m.group("what") == "移転" and fs.transfer_declared is None:
                 fs.transfer_declared = n
-    # 委託の有無: "[ 委託する ] … （ N ） 件" or "[ 委託しない ]"
-    for i, ln in enumerate(seg):
-        if ln.key.find("委託の有無", 0, 8) < 0:       # at the start, or just after a number or mark
-            continue
-        window = seg[i:i + 12]
-        word, _ = read_choice_word(window, OUTSOURCING_ANSWERS)
+    # 委託の有無: "[ 委託する ] … （ N ） 件" or "[ 委託しない ]", under its label (PDF text may put the count on a
+    # line of its own anywhere in the file's block, or run it into the choice list's line)
+    declared = next((e for e in entries if e.label is not None and e.field == "outsourcing"
+                     and e.label.group == "declared"), None)
+    if declared is not None:
+        word, _ = read_choice_word(declared.lines, OUTSOURCING_ANSWERS)
         if word == "no":
             fs.outsourcing_declared = 0
-        for w in window:
-            m = _OUTSOURCING_COUNT.search(w.text)
-            if m and "行っている" not in w.text:
+        for ln in declared.lines:
+            m = _OUTSOURCING_COUNT.search(ln.text)
+            if m and "行っている" not in ln.text:
                 fs.outsourcing_declared = int(m.group(1))
                 break
-        break
     if fs.outsourcing_declared is None:
         for ln in seg:
             m = PLAIN_COUNT.match(ln.key)
@@ -155,7 +154,7 @@ def outsourcing_row(r: Reading, fs: FileSection, c: Cluster) -> Outsourcing | No
         return None
     n = int(c.header.header.group("n")) if c.header else len(fs.outsourcings) + 1
     if c.header is None:
-        r.note(f"file {fs.n}: a 委託 row without its 委託事項 heading (line {c.first})")
+        r.note(f"file {fs.n}: a 委託 row without its 委託事項 heading (line {c.first_line})")
     values = _row_values(r, c, "outsourcing", OUTSOURCING_METHOD_ORDER)
     note = None
     if values["subcontract"] is Mark.unknown:
@@ -193,7 +192,7 @@ def _recipient(c: Cluster) -> str:
 def provision_row(r: Reading, fs: FileSection, c: Cluster) -> Provision | None:
     if c.header is None:
         if c.get("basis") or c.get("purpose"):
-            r.note(f"file {fs.n}: 提供/移転 fields without a 提供先/移転先 heading (line {c.first}); not a row")
+            r.note(f"file {fs.n}: 提供/移転 fields without a 提供先/移転先 heading (line {c.first_line}); not a row")
         return None
     kind = c.kind or ("提供" if c.header.header.group("what") == "提供先" else "移転")
     recipient = _recipient(c)

@@ -46,7 +46,8 @@ class Label:
     words: tuple[str, ...]          # the label as printed (compact, NFKC); alternatives
     kind: Kind = Kind.TEXT
     numbering: Numbering = Numbering.OPTIONAL
-    heading_number: bool = False    # printed after a heading number ("2.特定個人情報ファイル名")
+    heading_number: bool | None = False   # printed after a heading number ("2.特定個人情報ファイル名"): True
+                                          # required, None optional, False never
     scheme: Scheme | None = None    # the choice list of a BAND, BOXES or WORD field
     target: str | None = None       # the model attribute it fills
     row_wide: bool = False          # its box is read anywhere in its row: PDF text tears it from the label
@@ -76,7 +77,18 @@ FILE_LABELS: tuple[Label, ...] = (
     _label("II", "use", "sources", "入手元", kind=Kind.BOXES, scheme=vocab.SOURCES, target="sources", en="sources"),
     _label("II", "use", "methods", "入手方法", kind=Kind.BOXES, scheme=vocab.METHODS, target="acquisition_methods",
            en="means of acquisition"),
+    _label("II", "use", "timing", "入手の時期・頻度", en="when acquired"),
+    _label("II", "use", "justification", "入手に係る妥当性", en="why acquired so"),
+    _label("II", "use", "notice", "本人への明示", en="notice to the data subject"),
     _label("II", "use", "purpose", "使用目的", target="purpose", en="purpose of use"),
+    _label("II", "use", "users", "使用の主体", en="who uses it"),
+    _label("II", "use", "user_department", "使用部署", numbering=NONE, en="department using it"),
+    _label("II", "use", "user_count", "使用者数", numbering=NONE, en="number of users"),
+    _label("II", "use", "how", "使用方法", en="how it is used"),
+    _label("II", "use", "matching", "情報の突合", numbering=NONE, en="matching"),
+    _label("II", "use", "statistics", "情報の統計分析", numbering=NONE, en="statistical analysis"),
+    _label("II", "use", "decisions", "権利利益に影響を与え得る決定", numbering=NONE, en="decisions affecting rights"),
+    _label("II", "use", "use_start", "使用開始日", en="in use since"),
     _label("II", "outsourcing", "content", "委託内容", target="content", en="outsourced task"),
     _label("II", "outsourcing", "scope", "取扱いを委託する特定個人情報ファイルの範囲", "取扱いを委託する特定個人情報の範囲",
            target="scope", en="part of the file outsourced"),
@@ -105,6 +117,14 @@ FILE_LABELS: tuple[Label, ...] = (
     _label("II", "provision", "methods", "提供方法", "移転方法", kind=Kind.BOXES, scheme=vocab.METHODS, target="methods",
            row_wide=True, en="means of provision"),
     _label("II", "provision", "timing", "時期・頻度", numbering=REQUIRED, target="timing", en="timing and frequency"),
+    # Justifications the form asks beside several fields; they end the field before them.
+    _label("II", "remark", "justification", "その妥当性", "その必要性", "変更の妥当性", numbering=NONE,
+           en="justification"),
+    _label("II", "remark", "all_items", "全ての記録項目", numbering=NONE, en="all recorded items"),
+    # The declared counts: [ 委託する ] （ 2 ） 件; [ ○ ] 提供を行っている （ 60 ） 件 (files.read_declared).
+    _label("II", "declared", "outsourcing", "委託の有無", kind=Kind.MARK, numbering=NONE, en="outsourcing declared"),
+    _label("II", "declared", "provision", "提供・移転の有無", kind=Kind.MARK, numbering=NONE,
+           en="provision and transfer declared"),
     _label("II", "storage", "place", "保管場所", target="storage_place", en="storage place"),
     _label("II", "storage", "period", "保管期間", kind=Kind.BAND, scheme=vocab.RETENTION_BANDS, target="retention_band",
            en="retention period"),
@@ -214,7 +234,7 @@ SYSTEM_HEADER = re.compile(r"^システム(?P<n>\d+)$")
 # Declared counts: "[ ○ ] 提供を行っている （ 60 ） 件", "[ 委託する ] （ 2 ） 件".
 DECLARED_COUNT = re.compile(r"(?P<box>\[\s*(?P<mark>[○◯])?\s*\]|\])?\s*(?P<what>提供|移転)を行っている\s*[\(（]\s*"
                             r"(?P<n>\d*)\s*[\)）]\s*件")
-PLAIN_COUNT = re.compile(r"^[\(（]\s*(?P<n>\d+)\s*[\)）]\s*件$")
+PLAIN_COUNT = re.compile(r"^[\(（]\s*(?P<n>\d+)\s*[\)）]\s*件")        # a line that starts with the count box
 
 # The order in which the form prints each method list (it differs from 入手方法's): torn boxes are paired by it. The
 # form prints only these options on these lists; another option of the scheme is not asked there.
@@ -224,7 +244,16 @@ PROVISION_METHOD_ORDER = {
 }
 OUTSOURCING_METHOD_ORDER = ("leased-line", "email", "media", "flash", "paper", "other")
 
+# Cell labels the form prints down the cell, a character a line; they label no value of their own.
+VERTICAL_LABELS = ("再委託",)
+
 # -- Ⅲ ----------------------------------------------------------------------------------------------------------
+RISK_LABELS: tuple[Label, ...] = (
+    _label("III", "risk", "measures", "リスクに対する措置の内容", numbering=NONE, en="measures against the risk"),
+    _label("III", "risk", "other_measures", "その他の措置の内容", numbering=NONE, en="other measures"),
+    _label("III", "risk", "question", "リスクへの対策は十分か", "リスクに対する対策は十分か", kind=Kind.WORD,
+           numbering=NONE, scheme=vocab.VERDICTS, en="are the measures sufficient"),
+)
 RISK_HEADING = re.compile(r"^リスク\d*:")
 RISK_QUESTION = "十分か"          # "リスクへの対策は十分か", "…十分に行っているか" end the same way
 VERDICT_BOX = re.compile(r"十\s*分\s*か\s*\[\s*(?P<answer>[^\[\]]*?)\s*(\]|$)")
@@ -237,8 +266,16 @@ LANDMARKS = ("特定個人情報保護評価書", "特定個人情報ファイ�
 # 重点項目 numbers 使用目的 and 委託先名 ③; 全項目 numbers them ⑥.
 FORM_NUMBERING = re.compile(r"^([③⑥])(使用目的|委託先名(?!の確認))")
 CHOICE_LIST = "<選択肢>"
-# Lines of Ⅲ that start with these words (the question before its verdict box).
-QUESTION_STARTS = ("リスクへの対策は十分か", "リスクに対する対策は十分か")
+
+
+def _numbered_headings() -> re.Pattern:
+    """Ⅱ's numbered block headings (2. 基本情報, 5. 特定個人情報の提供・移転 …)."""
+    words = "|".join(re.escape(h) for h in FILE_HEADINGS)
+    return re.compile(rf"^\d+\.(?:{words})")
+
+
+NUMBERED_HEADING = _numbered_headings()
+SECTION_WORDS = re.compile("|".join(f"(?:{words})" for _, words, _ in SECTIONS))
 
 
 class LabelIndex:
@@ -274,7 +311,9 @@ class LabelIndex:
                 continue
             if label.numbering is Numbering.NONE and circled:
                 continue
-            if m.group("heading") and not label.heading_number:
+            if m.group("heading") and label.heading_number is False:
+                continue
+            if label.heading_number is True and not m.group("heading"):
                 continue
             return label, word, start + len(word)
         return None
@@ -288,3 +327,37 @@ class LabelIndex:
 FILE_INDEX = LabelIndex(FILE_LABELS)
 PART_ONE_INDEX = LabelIndex(PART_ONE_LABELS)
 COVER_INDEX = LabelIndex(COVER_LABELS)
+RISK_INDEX = LabelIndex(RISK_LABELS)
+
+
+def element_at(key: str) -> tuple[int, bool, Label | None] | None:
+    """When a compact text starts one of the form's elements (a section heading, a label, a row heading, a numbered
+    block heading, a risk question, a choice list): where the element's own words end, whether it is a section
+    heading (whose line holds nothing else), and the label when it is one."""
+    m = SECTION_WORDS.match(key)
+    if m:
+        return m.end(), True, None
+    for index in (FILE_INDEX, PART_ONE_INDEX, COVER_INDEX, RISK_INDEX):
+        found = index.match(key)
+        if found:
+            return found[2], False, found[0]
+    m = ITEM_HEADER.match(key)
+    if m:
+        return m.end("n"), False, None
+    m = NUMBERED_HEADING.match(key)
+    if m:
+        return m.end(), False, None
+    if key.startswith(CHOICE_LIST):
+        return len(CHOICE_LIST), False, None
+    return None
+
+
+def starts_element(key: str, printed_alone: bool = False) -> bool:
+    """Whether a compact line starts one of the form's elements. printed_alone: only labels that cannot be ordinary
+    words at the start of a line (with their circled or heading number, or printed with none by the form), as where
+    a wrapped line may carry on with any word."""
+    found = element_at(key)
+    if found is None or not printed_alone:
+        return found is not None
+    label = found[2]
+    return label is None or label.numbering is Numbering.NONE or key[:1] in CIRCLED or key[:1].isdigit()

@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .layout import Line, retext
+from .layout import Line, is_run_on, retext
 
 # Page number styles, each matched on a line's folded text (NFKC: full-width digits and dashes already folded).
 _DASHES = "\\-‐‑‒–—―−－~〜"
@@ -31,7 +31,6 @@ _AT_START = {style: re.compile(rf"^{p}\s") for style, p in PAGE_NUMBER_STYLES.it
 
 MIN_PAGE_LINES = 5        # fewer lines between two numbers: a numbered list or a table's row numbers, not pages
 MAX_PAGE_LINES = 200      # a page of PDF text rarely runs longer; a running head recurs at least this often
-LONG_LINE = 200           # characters: a line this long may be a whole page (a web capture)
 EDGE = 2                  # non-blank lines looked at on either side of a page boundary for running heads
 
 
@@ -48,9 +47,11 @@ class Furniture:
         return set(self.page_numbers) | set(self.running_heads)
 
 
-def _chain(candidates: list[tuple[int, int, int | None]], min_gap: int) -> list[tuple[int, int, int | None]]:
-    """The longest run of (position, number, total) whose numbers go up by one (a missing page allowed) at least
-    min_gap positions apart; of two equally long runs the one whose members sit closer together."""
+def _chain(candidates: list[tuple[int, int, int | None]], min_gap: int, max_gap: int = MAX_PAGE_LINES
+           ) -> list[tuple[int, int, int | None]]:
+    """The longest run of (position, number, total) whose numbers go up by one (a missing page allowed), at least
+    min_gap and at most max_gap positions a page apart; of two equally long runs the one whose members sit closer
+    together."""
     best: list[tuple[int, int]] = []          # (length, -span) of the best chain ending at each candidate
     back: list[int | None] = []
     for i, (pos, n, total) in enumerate(candidates):
@@ -59,6 +60,8 @@ def _chain(candidates: list[tuple[int, int, int | None]], min_gap: int) -> list[
             pj, nj, tj = candidates[j]
             if pos - pj < min_gap or not (1 <= n - nj <= 2) or (total and tj and total != tj):
                 continue
+            if pos - pj > (n - nj) * max_gap:
+                continue            # farther apart than the pages between them can be long
             cand = (best[j][0] + 1, best[j][1] - (pos - pj))
             if cand > (length, span):
                 length, span, prev = cand[0], cand[1], j
@@ -82,6 +85,16 @@ def _is_pages(chain: list[tuple[int, int, int | None]], extent: int, min_members
     return span * 2 >= extent or len(chain) >= 8
 
 
+def _with_repeats(chain: list[tuple[int, int, int | None]], candidates) -> set[int]:
+    """The chain's positions, and those of the same page's number printed again beside it (in a head and a foot)."""
+    numbers = {pos: n for pos, n, _ in chain}
+    found = set(numbers)
+    for pos, n, _ in candidates:
+        if any(numbers.get(p) == n for p in range(pos - MIN_PAGE_LINES, pos + MIN_PAGE_LINES + 1)):
+            found.add(pos)
+    return found
+
+
 def _page_number_lines(lines: list[Line]) -> list[int]:
     """Positions of the lines that are page numbers, over all styles."""
     found: set[int] = set()
@@ -94,24 +107,26 @@ def _page_number_lines(lines: list[Line]) -> list[int]:
             if m:
                 total = m.groupdict().get("total")
                 candidates.append((i, int(m.group("n")), int(total) if total else None))
-        chain = _chain(candidates, MIN_PAGE_LINES)
+        min_gap = 1 if is_run_on(lines) else MIN_PAGE_LINES     # a page on one line is a page nonetheless
+        chain = _chain(candidates, min_gap)
         if _is_pages(chain, extent, 2 if style == "of" else 3):
-            found.update(pos for pos, _, _ in chain)
+            found |= _with_repeats(chain, candidates)
     return sorted(found)
 
 
 def _edge_numbers(lines: list[Line]) -> dict[int, re.Match]:
-    """Page numbers at the end or start of lines that hold whole pages; position -> the number's match."""
-    long = [i for i, ln in enumerate(lines) if len(ln.text) >= LONG_LINE]
-    if len(long) < 3:
+    """Page numbers at the end or start of the lines of a text whose every line is a page (a web capture);
+    position -> the number's match."""
+    if not is_run_on(lines):
         return {}
+    pages = [i for i, ln in enumerate(lines) if ln.key]
     found: dict[int, re.Match] = {}
     for table in (_AT_END, _AT_START):
         for style, pattern in table.items():
-            matches = {i: m for i in long if i not in found and (m := pattern.search(lines[i].text))}
+            matches = {i: m for i in pages if i not in found and (m := pattern.search(lines[i].text))}
             candidates = [(i, int(m.group("n")), int(m.group("total")) if m.groupdict().get("total") else None)
                           for i, m in matches.items()]
-            chain = _chain(candidates, 1)
+            chain = _chain(candidates, 1, 2)
             if _is_pages(chain, len(lines)):
                 found.update((pos, matches[pos]) for pos, _, _ in chain)
     return found
@@ -145,7 +160,8 @@ def _heads_at_edges(lines: list[Line], boundaries: list[int], taken: set[int]) -
 def _periodic_heads(lines: list[Line], is_form_line) -> set[int]:
     """Positions of lines whose text recurs at a page's interval from the start of the document to its end:
     running heads of a text with no page numbers or form feeds. The form's own repeated lines (＜選択肢＞, labels,
-    the risk questions) are never taken for one."""
+    the risk questions) are never taken for one; an occurrence closer to the one before than half the usual
+    interval is the same words in the text itself, and stays."""
     where: dict[str, list[int]] = defaultdict(list)
     for i, ln in enumerate(lines):
         if ln.key and len(ln.key) <= 60:
@@ -153,16 +169,19 @@ def _periodic_heads(lines: list[Line], is_form_line) -> set[int]:
     heads: set[int] = set()
     last = len(lines) - 1
     for key, positions in where.items():
-        if len(positions) < 3:
+        if len(positions) < 3 or is_form_line(lines[positions[0]]):
             continue
-        gaps = [b - a for a, b in zip(positions, positions[1:])]
-        if min(gaps) < MIN_PAGE_LINES * 2 or max(gaps) > MAX_PAGE_LINES:
+        gaps = sorted(b - a for a, b in zip(positions, positions[1:]))
+        usual = gaps[len(gaps) // 2]
+        kept = [positions[0]]
+        for pos in positions[1:]:
+            if pos - kept[-1] >= max(MIN_PAGE_LINES * 2, usual // 2):
+                kept.append(pos)
+        if len(kept) < 3 or any(b - a > MAX_PAGE_LINES for a, b in zip(kept, kept[1:])):
             continue
-        if positions[0] > MAX_PAGE_LINES or last - positions[-1] > MAX_PAGE_LINES:
+        if kept[0] > MAX_PAGE_LINES or last - kept[-1] > MAX_PAGE_LINES:
             continue          # not through the whole document: a section's repeated line (a change history's date)
-        if is_form_line(lines[positions[0]]):
-            continue
-        heads.update(positions)
+        heads.update(kept)
     return heads
 
 
@@ -183,9 +202,8 @@ def _common_words(texts: list[str], from_end: bool) -> str:
 
 def set_aside(lines: list[Line], page_starts: tuple[int, ...] = (), is_form_line=lambda ln: False
               ) -> tuple[list[Line], Furniture]:
-    """The lines without their page furniture, and what was set aside.
-
-    `page_starts` are the line numbers where the source said a page starts (form feeds, a PDF's pages);
+    """The lines without the page numbers and running heads that stand on lines of their own, and what was set
+    aside. `page_starts` are the line numbers where the source said a page starts (form feeds, a PDF's pages);
     `is_form_line` tells a line of the form itself (a label, a heading), which is never a running head."""
     numbers = _page_number_lines(lines)
     taken = set(numbers)
@@ -193,29 +211,39 @@ def set_aside(lines: list[Line], page_starts: tuple[int, ...] = (), is_form_line
     boundaries = sorted(set(numbers) | {position[n] for n in page_starts if n in position and position[n] > 0})
     heads = _heads_at_edges(lines, boundaries, taken) if boundaries else _periodic_heads(lines, is_form_line)
     heads -= taken
-    # Whole pages on single lines (a web capture): numbers and running heads at the lines' ends.
+    furniture = Furniture(page_numbers=sorted(lines[i].n for i in numbers), running_heads=sorted(lines[i].n for i in heads),
+                          heads=sorted({lines[i].text for i in heads}),
+                          page_starts=sorted({lines[i].n for i in boundaries} | set(page_starts)))
+    return _without(lines, taken | heads), furniture
+
+
+def trim_page_edges(lines: list[Line]) -> tuple[list[Line], Furniture]:
+    """In a text whose every line is a page (a web capture), the page numbers and running heads at the lines'
+    ends and starts taken off."""
+    if not is_run_on(lines):
+        return lines, Furniture([], [], [], [])
     edge = _edge_numbers(lines)
     lines = list(lines)
     for i, m in edge.items():
         lines[i] = retext(lines[i], (lines[i].text[:m.start()] + lines[i].text[m.end():]).strip())
-    pages = [i for i, ln in enumerate(lines) if len(ln.text) >= LONG_LINE]
-    head_texts = sorted({lines[i].text for i in heads})
-    if len(pages) >= 3:
-        for from_end in (False, True):
-            common = _common_words([lines[i].text for i in pages], from_end)
-            if not common:
-                continue
-            head_texts.append(common)
-            for i in pages:
-                t = lines[i].text
-                if from_end and t.endswith(" " + common):
-                    lines[i] = retext(lines[i], t[:-len(common)].rstrip())
-                elif not from_end and t.startswith(common + " "):
-                    lines[i] = retext(lines[i], t[len(common):].lstrip())
-    furniture = Furniture(page_numbers=sorted(lines[i].n for i in numbers) + sorted(lines[i].n for i in edge),
-                          running_heads=sorted(lines[i].n for i in heads), heads=head_texts,
-                          page_starts=sorted({lines[i].n for i in boundaries} | set(page_starts)))
-    return _without(lines, taken | heads), furniture
+    pages = [i for i, ln in enumerate(lines) if ln.key]
+    heads: list[str] = []
+    trimmed: set[int] = set()
+    for from_end in (False, True):
+        common = _common_words([lines[i].text for i in pages], from_end) if len(pages) >= 3 else ""
+        if not common:
+            continue
+        heads.append(common)
+        for i in pages:
+            t = lines[i].text
+            if from_end and t.endswith(" " + common):
+                lines[i] = retext(lines[i], t[:-len(common)].rstrip())
+                trimmed.add(i)
+            elif not from_end and t.startswith(common + " "):
+                lines[i] = retext(lines[i], t[len(common):].lstrip())
+                trimmed.add(i)
+    return lines, Furniture(page_numbers=sorted(lines[i].n for i in edge),
+                            running_heads=sorted(lines[i].n for i in trimmed), heads=heads, page_starts=[])
 
 
 def _without(lines: list[Line], dropped: set[int]) -> list[Line]:

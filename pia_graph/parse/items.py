@@ -28,11 +28,17 @@ class Cluster:
 
     @property
     def first(self) -> int:
-        return min(e.line.n for e in self.entries) if self.entries else (self.header.line.n if self.header else 0)
+        """Where the row starts among the lines as read (Line.seq)."""
+        return min(e.line.seq for e in self.entries) if self.entries else (self.header.line.seq if self.header else 0)
 
     @property
     def last(self) -> int:
-        return max(e.line.last for e in self.entries) if self.entries else (self.header.line.last if self.header else 0)
+        return max(e.line.seq for e in self.entries) if self.entries else (self.header.line.seq if self.header else 0)
+
+    @property
+    def first_line(self) -> int:
+        """The source line the row starts on, for messages."""
+        return min((e.line.n for e in self.entries), default=self.header.line.n if self.header else 0)
 
 
 def _header_kind(h: Entry) -> str | None:
@@ -66,7 +72,7 @@ def cluster_rows(entries: list[Entry], family: str) -> list[Cluster]:
     for h in headers:
         key = (h.header.group("what"), int(h.header.group("n")))
         kind = _header_kind(h)
-        n = h.line.n
+        n = h.line.seq
         bounds = [(c, *first_last(c)) for c in clusters]
         inside = [c for c, first, last in bounds
                   if first < n < last and c.header is None and (not kind or c.kind in (None, kind))]

@@ -18,6 +18,8 @@ class Line(NamedTuple):
     text: str       # clean_line(raw)
     key: str        # compact(text): the form used to match labels
     last: int       # the source line it ends on (n unless lines were joined)
+    seq: int        # its place among the lines as read: n and last are for provenance, seq for order (the parts
+                    # of a page that a web capture ran into one line share their n)
 
     @property
     def blank(self) -> bool:
@@ -29,10 +31,12 @@ def retext(line: Line, text: str, raw: str | None = None) -> Line:
     return line._replace(text=text, key=compact(text), raw=line.raw if raw is None else raw)
 
 
-def joined(first: Line, second: Line) -> Line:
-    """Two lines read as one (a wrapped line and its continuation)."""
-    return Line(first.n, first.raw + second.raw, first.text + second.text, first.key + second.key,
-                max(first.last, second.last))
+def joined(first: Line, second: Line, apart: bool = False) -> Line:
+    """Two lines read as one (a wrapped line and its continuation); a space the cut fell on is kept, and one is put
+    between them when they are `apart` (two words, not one cut in two)."""
+    space = " " if apart or first.raw[-1:].isspace() or second.raw[:1].isspace() else ""
+    return Line(first.n, first.raw + second.raw, first.text + space + second.text, first.key + second.key,
+                max(first.last, second.last), first.seq)
 
 
 def containing(lines: list[Line], word: str, in_key: bool = False) -> list[int]:
@@ -61,6 +65,16 @@ def index_of(lines: list[Line], line: Line) -> int:
     return next(i for i, ln in enumerate(lines) if ln is line)
 
 
+RUN_ON = 100      # characters of compact text: the form's typical line is 15 to 55 long (the samples), a page 500 or more
+
+
+def is_run_on(lines: list[Line]) -> bool:
+    """Whether the text's lines are whole pages (a web capture of a PDF prints one line a page): its typical
+    non-blank line is longer than any line of the form."""
+    lengths = sorted(len(ln.key) for ln in lines if ln.key)
+    return bool(lengths) and lengths[len(lengths) // 2] >= RUN_ON
+
+
 def make_lines(raw_lines) -> list[Line]:
     """Number and clean every line. The text is folded (NFKC keeping circled numbers, OCR fixes) in one pass over
     the whole text rather than line by line, which is several times faster; folding never creates or removes a line
@@ -73,7 +87,7 @@ def make_lines(raw_lines) -> list[Line]:
     lines = []
     for n, (raw, text) in enumerate(zip(raw_lines, texts), 1):
         text = _SPACES.sub(" ", text).strip()
-        lines.append(Line(n, raw, text, compact(text), n))
+        lines.append(Line(n, raw, text, compact(text), n, n - 1))
     return lines
 
 

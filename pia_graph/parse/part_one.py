@@ -16,6 +16,7 @@ from .reading import Reading, entry_span
 _LISTED_FILE = re.compile(r"\((\d+)\)\s*([^()\s][^()]*?)(?=\s*\(\d+\)|\s*$)")
 # The basic form lists its systems as "(1) name (2) name" around ③システムの名称.
 _LISTED_SYSTEM = re.compile(r"\((\d+)\)\s*([^()|①②③④⑤]+?)\s*(?=\(※\)|\(\d+\)|[①②③④⑤|]|$)")
+_NUMBERED_ITEM = re.compile(r"^\(\d+\)")
 _ALIAS = re.compile(r"以下「(.+?)」という")
 _ALIAS_NOTE = re.compile(r"[（(]以下「.*?」という。?[）)]")
 
@@ -85,7 +86,7 @@ def _connection_starts(lines: list[Line], groups: list[list[Entry]]) -> list[int
     def region_start(e: Entry) -> int:
         k = position[id(e.line)]
         prev = next((ln for ln in reversed(lines[:k]) if ln.key), None)
-        return prev.n if prev is not None and _is_box_line(prev) else e.line.n
+        return prev.seq if prev is not None and _is_box_line(prev) else e.line.seq
     return [region_start(e) for e in conn]
 
 
@@ -103,8 +104,8 @@ def _connection_lines(lines: list[Line], groups: list[list[Entry]], idx: int, fi
         hi = starts[idx] if idx < len(starts) else None
     else:
         lo = first
-        hi = groups[idx][0].line.n if idx < len(groups) else None
-    picked = [ln for ln in lines if lo <= ln.n and (hi is None or ln.n < hi) and _is_box_line(ln)]
+        hi = groups[idx][0].line.seq if idx < len(groups) else None
+    picked = [ln for ln in lines if lo <= ln.seq and (hi is None or ln.seq < hi) and _is_box_line(ln)]
     return _close_details(picked, lines)
 
 
@@ -144,14 +145,19 @@ def read_systems(r: Reading, lines: list[Line], entries: list[Entry]) -> None:
         if repeat:
             groups.append([])
         groups[-1].append(e)
+    names = [value_text(e) for g in groups for e in g if e.field == "system_name"]
+    if any(_NUMBERED_ITEM.match(name) for name in names):
+        # The basic form's one cell of "(1) name (2) name …", not the full form's システムN blocks.
+        doc.systems.extend(_listed_systems(lines))
+        return
     starts = _connection_starts(lines, groups)
     for idx, group in enumerate(groups, 1):
         name_e = next((x for x in group if x.field == "system_name"), None)
-        first = min(x.line.n for x in group)
+        first = min(x.line.seq for x in group)
         # The nearest システムN heading to the name decides the number; else the order of appearance.
         n = idx
         if headers and name_e:
-            h = min(headers, key=lambda h: abs(h.n - name_e.line.n))
+            h = min(headers, key=lambda h: abs(h.seq - name_e.line.seq))
             n = int(SYSTEM_HEADER.match(h.key).group("n"))
         name = value_text(name_e).split("\n")[0] if name_e else ""
         if not name:
@@ -174,16 +180,27 @@ def read_systems(r: Reading, lines: list[Line], entries: list[Entry]) -> None:
             s.linked_systems = [t.n for t in doc.systems if t.n != s.n
                                 and any(compact(x) in other_key for x in [t.name, *t.aliases])]
     if not doc.systems:
-        # OCR may run the list, the label and the neighbouring cells into one line.
-        for ln in lines:
-            if "システムの名称" not in ln.key:
-                continue
-            expected = 1
-            for m in _LISTED_SYSTEM.finditer(ln.text):
-                if int(m.group(1)) != expected:
-                    continue
-                name = m.group(2).strip().rstrip("|").strip()
-                doc.systems.append(System(n=expected, name=name, span=span_of(ln.n, ln.last)))
-                expected += 1
-            if doc.systems:
-                break
+        doc.systems.extend(_listed_systems(lines))
+
+
+def _listed_systems(lines: list[Line]) -> list[System]:
+    """The basic form lists its systems as "(1) name (2) name" beside ③システムの名称; OCR runs the list, the label
+    and the neighbouring cells together, and puts the label in the middle of the list at times, so the list is
+    read from the label's line and the line before it: the longest run numbered from (1)."""
+    for k, ln in enumerate(lines):
+        if "システムの名称" not in ln.key:
+            continue
+        before = next((x for x in reversed(lines[:k]) if x.key), None)
+        texts = [(ln.text, ln)] + ([(before.text + " " + ln.text, before)] if before is not None else [])
+        best: list[System] = []
+        for text, first in texts:
+            found: list[System] = []
+            for m in _LISTED_SYSTEM.finditer(text):
+                if int(m.group(1)) == len(found) + 1:
+                    found.append(System(n=len(found) + 1, name=m.group(2).strip().rstrip("|").strip(),
+                                        span=span_of(first.n, ln.last)))
+            if len(found) > len(best):
+                best = found
+        if best:
+            return best
+    return []

@@ -15,18 +15,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .fields import CHOICE_LINE
-from .form import (COVER_INDEX, FILE_HEADINGS, FILE_INDEX, ITEM_HEADER, PART_ONE_INDEX, QUESTION_STARTS, SECTIONS,
-                   CHOICE_LIST)
-from .furniture import set_aside
-from .layout import Line, heading_of, joined, make_lines, retext
-
-_INDEXES = (FILE_INDEX, PART_ONE_INDEX, COVER_INDEX)
-
-
-def starts_element(key: str) -> bool:
-    """Whether a compact line starts one of the form's elements: a heading, a label, a row heading, a choice list."""
-    return element_end(key) is not None
-
+from .form import VERTICAL_LABELS, Label, element_at, starts_element
+from .furniture import set_aside, trim_page_edges
+from .layout import Line, heading_of, is_run_on, joined, make_lines, retext
 
 def is_form_line(line: Line) -> bool:
     """A line the form itself prints (a heading, a label, a row heading, a box, a choice, a risk question): never
@@ -50,22 +41,12 @@ class LayoutPass:
 
 # -- double spacing --------------------------------------------------------------------------------------------
 def undo_double_spacing(lines: list[Line], page_starts, layout: Layout) -> list[Line]:
-    """A text with a blank line after every line: hardly two non-blank lines in a row, and the blank lines that
-    separated blocks doubled into runs of three or more. Every run of blank lines is halved, so that a blank line
-    that separated two blocks still does and the rest go. A text where every line stands alone (a PDF whose every
-    line is a text box) has no longer runs to tell its blocks apart by, and is left as it is."""
-    gaps: list[int] = []
-    run, count, adjacent, seen = 0, 0, 0, False
-    for ln in lines:
-        if ln.key:
-            count += 1
-            if seen:
-                gaps.append(run)
-                adjacent += run == 0
-            run, seen = 0, True
-        else:
-            run += 1
-    if count < 20 or adjacent * 20 > count or not any(g >= 3 for g in gaps):
+    """A text with a blank line after every line (a PDF whose every line is a text box, a tool's double spacing):
+    hardly two non-blank lines in a row. Every run of blank lines is halved, so that a blank line that separated
+    two blocks (doubled into a run of three) still does, and the rest go."""
+    count = sum(1 for ln in lines if ln.key)
+    adjacent = sum(1 for a, b in zip(lines, lines[1:]) if a.key and b.key)
+    if count < 20 or adjacent * 20 > count:
         return lines
     layout.notes.append("double-spaced text: one blank line of every two dropped")
     out: list[Line] = []
@@ -81,12 +62,22 @@ def undo_double_spacing(lines: list[Line], page_starts, layout: Layout) -> list[
 
 
 # -- page furniture ----------------------------------------------------------------------------------------------
-def set_aside_furniture(lines: list[Line], page_starts, layout: Layout) -> list[Line]:
-    lines, furniture = set_aside(lines, page_starts, is_form_line)
+def _note_furniture(layout: Layout, furniture, where: str) -> None:
     if furniture.lines:
         heads = "; ".join(f"«{h}»" for h in furniture.heads[:3])
-        layout.notes.append(f"page furniture set aside: {len(furniture.page_numbers)} page number(s), "
+        layout.notes.append(f"page furniture set aside{where}: {len(furniture.page_numbers)} page number(s), "
                             f"{len(furniture.running_heads)} running head line(s)" + (f" {heads}" if heads else ""))
+
+
+def set_aside_furniture(lines: list[Line], page_starts, layout: Layout) -> list[Line]:
+    lines, furniture = set_aside(lines, page_starts, is_form_line)
+    _note_furniture(layout, furniture, "")
+    return lines
+
+
+def trim_furniture_at_page_edges(lines: list[Line], page_starts, layout: Layout) -> list[Line]:
+    lines, furniture = trim_page_edges(lines)
+    _note_furniture(layout, furniture, " at the ends of whole-page lines")
     return lines
 
 
@@ -110,69 +101,84 @@ def wrap_width(lines: list[Line]) -> int | None:
     widest = max(widths)
     at = counts[widest] + counts[widest - 1]
     below = sum(counts[w] for w in range(widest - 7, widest - 1))
-    if widest < MIN_WRAP or at < 3 or at < 2 * below:
+    # The cut lines crowd the last two columns more than natural lines crowd the six below them, and there are
+    # enough of them to be a habit, not a few lines that happen to be the widest.
+    if widest < MIN_WRAP or at < max(3, len(widths) // 100) or at * 2 < below:
         return None
     return widest
 
 
+# What a page's first word can be that never carries on a word cut at the end of the page before: a box, a remark,
+# a count box.
+_STARTS_APART = re.compile(r"\[|※|[(（]\s*\d+\s*[)）]\s*件")
+
+
 def join_hard_wraps(lines: list[Line], page_starts, layout: Layout) -> list[Line]:
     """Join each line cut at the wrap width with the line that carries on from it, unless that line starts an
-    element of the form (a label, a heading): a cut that fell just before one is a line end anyway."""
+    element of the form (a label, a heading): a cut that fell just before one is a line end anyway. A text whose
+    lines were whole pages before the wrap (a web capture saved with wrapping) is joined back into its pages
+    whole: the next pass cuts those at the form's elements."""
     width = wrap_width(lines)
     if width is None:
         return lines
-    out: list[Line] = []
-    joined_count = 0
-    carry = False
-    for ln in lines:
-        if carry and ln.key and not starts_element(ln.key):
-            out[-1] = joined(out[-1], ln)
-            joined_count += 1
-        else:
-            out.append(ln)
-        carry = bool(ln.key) and display_width(ln.raw) >= width - 1
-    layout.notes.append(f"hard-wrapped at {width} columns: {joined_count} cut line(s) joined again")
+    for respect_elements in (False, True):
+        out: list[Line] = []
+        carry = False
+        for ln in lines:
+            element = bool(ln.key) and starts_element(ln.key, printed_alone=True)
+            if carry and ln.key and not (respect_elements and element):
+                # An element starts a word of its own (a page that ended at the wrap width by chance, say).
+                apart = element or (not respect_elements and _STARTS_APART.match(ln.text) is not None)
+                out[-1] = joined(out[-1], ln, apart=apart)
+            else:
+                out.append(ln)
+            carry = bool(ln.key) and display_width(ln.raw) >= width - 1
+        if respect_elements or is_run_on(out):
+            break
+    layout.notes.append(f"hard-wrapped at {width} columns: {len(lines) - len(out)} cut line(s) joined again")
     return out
 
 
 # -- pages run into one line -------------------------------------------------------------------------------------
-RUN_ON = 300      # characters of compact text: a document whose typical line is this long has lost its line breaks
 
-
-def _numbered_headings() -> re.Pattern:
-    """Ⅱ's numbered block headings (2. 基本情報, 5. 特定個人情報の提供・移転 …)."""
-    words = "|".join(re.escape(h) for h in FILE_HEADINGS)
-    return re.compile(rf"^\d+\.(?:{words})")
-
-
-_NUMBERED_HEADING = _numbered_headings()
-_SECTION_WORDS = re.compile("|".join(f"(?:{words})" for _, words, _ in SECTIONS))
-_QUESTION = re.compile("|".join(map(re.escape, QUESTION_STARTS)))
 _QUOTE_CLOSE = frozenset("」』”)")
+# Only where the page's lines have run together: the headings of a row table's empty pages ("提供先6～10"), a
+# vertical cell label printed a character a line ("再 委 託")…
+_RUN_ON_ELEMENTS = re.compile(r"^((提供先|移転先|委託事項)\d+[~〜～\-－]\d+|システム\d+(?!\d))")
+# …and, matched on the text itself: a choice's number "3)" (never "( 60 ) 件"), a box or its torn half, a remark.
+_RUN_ON_STARTS = re.compile(r"\d{1,2}\)|\[|\]|※|[(（]\s*\d+\s*[)）]\s*件")
 
 
-def element_end(key: str) -> tuple[int, bool] | None:
-    """When the compact text starts one of the form's elements: where the element's own words end, and whether it
-    is a section heading (whose line holds nothing else)."""
-    m = _SECTION_WORDS.match(key)
+def _vertical_words() -> re.Pattern:
+    """A vertical cell label run into a line a character a word ("再 委 託"), or the part of one that a page break
+    left at the end or the start of a page's line ("… 再" + "委 託 …")."""
+    alternatives = []
+    for label in VERTICAL_LABELS:
+        chars = [re.escape(c) for c in label]
+        alternatives.append(" ".join(chars) + r"(?=\s|$)")
+        alternatives += [" ".join(chars[:k]) + "$" for k in range(1, len(chars))]
+        alternatives += [" ".join(chars[k:]) + r"(?=\s)" for k in range(1, len(chars)) if k]
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+_VERTICAL_WORD = _vertical_words()
+
+
+def _run_on_element(key: str, text: str, i: int) -> tuple[int, bool, Label | None] | None:
+    """An element of the form at position i of a run-on line (key: the compact text from there)."""
+    found = element_at(key)
+    if found is not None:
+        return found
+    m = _RUN_ON_ELEMENTS.match(key)
     if m:
-        return m.end(), True
-    for index in _INDEXES:
-        found = index.match(key)
-        if found:
-            return found[2], False
-    for pattern in (ITEM_HEADER, _NUMBERED_HEADING, _QUESTION):
-        m = pattern.match(key)
-        if m:
-            return (m.end("n") if pattern is ITEM_HEADER else m.end()), False
-    if key.startswith(CHOICE_LIST):
-        return len(CHOICE_LIST), False
+        return m.end(), m.group(0).startswith("システム"), None        # システムN stands on a line of its own
+    m = _RUN_ON_STARTS.match(text, i)
+    if m and not (m.group(0).endswith("件") and text[:i].rstrip().endswith("行っている")):   # 提供を行っている （3） 件
+        return len(m.group(0).replace(" ", "")), False, None
+    m = _VERTICAL_WORD.match(text, i)
+    if m:
+        return len(m.group(0).replace(" ", "")), True, None
     return None
-
-
-def _is_run_on(lines: list[Line]) -> bool:
-    lengths = sorted(len(ln.key) for ln in lines if ln.key)
-    return bool(lengths) and lengths[len(lengths) // 2] >= RUN_ON
 
 
 def split_run_on_lines(lines: list[Line], page_starts, layout: Layout) -> list[Line]:
@@ -181,7 +187,7 @@ def split_run_on_lines(lines: list[Line], page_starts, layout: Layout) -> list[L
     page's lines started: the readers then see a label at the start of its line with its value beside it. Every
     part keeps the source line's number. Texts with line breaks keep their lines as they are, even long ones (an
     OCR'd table row, a table export's cell)."""
-    if not _is_run_on(lines):
+    if not is_run_on(lines):
         return lines
     out: list[Line] = []
     for ln in lines:
@@ -199,13 +205,18 @@ def _cut_at_elements(line: Line) -> list[Line]:
     key = line.key
     cuts: set[int] = {0}
     skip_to = 0                   # key position up to which an element already found runs
+    open_box = False              # a "[" since the last cut: its "]" closes it, not a torn box's second half
     for k, i in enumerate(where):
+        ch = text[i]
         if k < skip_to or (i > 0 and not text[i - 1].isspace()):
+            open_box = (open_box or ch == "[") and ch != "]"
             continue
-        found = element_end(key[k:])
-        if found is None:
+        found = _run_on_element(key[k:], text, i)
+        if found is None or (ch == "]" and open_box):
+            open_box = (open_box or ch == "[") and ch != "]"
             continue
-        end, heading = found
+        open_box = ch == "["
+        end, heading, _ = found
         if key[k + end:k + end + 1] in _QUOTE_CLOSE or (k > 0 and key[k - 1] == "「"):
             continue              # a quotation of the label: 「2. 特定個人情報ファイル名」に示す…
         cuts.add(i)
@@ -221,6 +232,7 @@ LAYOUT_PASSES: tuple[LayoutPass, ...] = (
     LayoutPass("double spacing", undo_double_spacing),
     LayoutPass("page furniture", set_aside_furniture),
     LayoutPass("hard wraps", join_hard_wraps),
+    LayoutPass("page furniture at page ends", trim_furniture_at_page_edges),
     LayoutPass("pages run into one line", split_run_on_lines),
 )
 
@@ -231,4 +243,4 @@ def read_lines(raw_lines: list[str], page_starts: tuple[int, ...] = ()) -> tuple
     layout = Layout()
     for layout_pass in LAYOUT_PASSES:
         lines = layout_pass.run(lines, page_starts, layout)
-    return lines, layout
+    return [ln._replace(seq=i) for i, ln in enumerate(lines)], layout

@@ -54,7 +54,7 @@ def read_verdicts(r: Reading, section: Section) -> None:
         m = VERDICT_BOX.search(ln.text) if "[" in ln.text else None
         if m:
             answer = m.group("answer")
-        elif question is not None and ln.n - question.n <= 3 and ln.key.startswith("["):
+        elif question is not None and ln.seq - question.seq <= 3 and ln.key.startswith("["):
             m2 = _BOX_ALONE.match(ln.text)
             answer = m2.group(1) if m2 else None
         if answer is None:
