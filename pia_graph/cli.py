@@ -362,10 +362,10 @@ def viz(graph: Path = typer.Argument(..., help="Graph file"),
 
     try:
         ds = load_dataset(graph)
-    except (FileNotFoundError, ValueError) as e:
+        n = write_viz(ds, output, focus=focus, types=types, depth=depth, under=under)
+    except (FileNotFoundError, ValueError) as e:     # ViewError: an unknown type, or a focus not in the graph
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
-    n = write_viz(ds, output, focus=focus, types=types, depth=depth, under=under)
     out.print(f"wrote {output} ({n} nodes)")
 
 

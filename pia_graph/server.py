@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from html import escape as html_escape
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ from .query import (FLAGSHIP, QueryError, bind_values, canned_queries, canned_te
                     query_params, rows as result_rows)
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
                               native_engine, query_kind, service_description, translate)
-from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, build_view, label_of, page_path, qname, render_html
+from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, ViewError, build_view, label_of, page_path, qname, render_html
 from .web_templates import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -944,7 +945,11 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
     def graph_page(focus: str | None = None, under: str | None = None, type: list[str] | None = Query(None),
                    depth: int = 1, max_nodes: int = MAX_NODES):
         focus, under, types, depth, max_nodes = view_args(focus, under, type, depth, max_nodes)
-        view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        try:
+            view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        except ViewError as e:
+            return page("node", status=400, label="Cannot draw this view", iri="", types=[], sources=[],
+                        special=f"<p>{html_escape(str(e))}</p>", outgoing=[], incoming=[], labels={}, incoming_more=0)
         header = render("graph_form", focus=focus, under=under, depth=depth,
                         types=types or ([] if focus else DEFAULT_VIEW_TYPES), all_types=[(t[0], t[2]) for t in TYPES])
         return HTMLResponse(render_html(site.ds, view, header_html=header))
@@ -1048,11 +1053,15 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                          fileName=name, triples=triples, replaced=replaced,
                          findings=dict(finding_counts(result.findings)), summary=result.summary())
 
-    @app.get("/api/graph", response_model=GraphOut, tags=["api"], summary="The graph view's nodes and edges")
+    @app.get("/api/graph", response_model=GraphOut, tags=["api"], summary="The graph view's nodes and edges",
+             responses={400: {"description": "unknown type, or a focus / under IRI not in the graph"}})
     def api_graph(focus: str | None = None, under: str | None = None, type: list[str] | None = Query(None),
                   depth: int = 1, max_nodes: int = MAX_NODES):
         focus, under, types, depth, max_nodes = view_args(focus, under, type, depth, max_nodes)
-        view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        try:
+            view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        except ViewError as e:
+            raise HTTPException(400, str(e))
         return GraphOut(title=view.title, notes=view.notes,
                         nodes=[{"id": str(n), "label": site.label(n), "type": t[0], "page": page_path(n)}
                                for n, t in view.nodes.items()],

@@ -227,8 +227,10 @@ GRAPH_FORM = """<form action="/graph" method="get" style="margin:0 0 4px 0;font-
 <a href="/">← pia-graph</a> ·
 focus IRI <input name="focus" value="{{ focus or '' }}" size="50"> depth <select name="depth">{% for d in (1, 2, 3) %}<option{% if d == depth %} selected{% endif %}>{{ d }}</option>{% endfor %}</select>
 around <input name="under" value="{{ under or '' }}" size="30" placeholder="assessment / party / law IRI">
-types {% for key, name in all_types %}<label><input type="checkbox" name="type" value="{{ key }}"{% if key in types %} checked{% endif %}>{{ name }}</label> {% endfor %}
-<button>Draw</button></form>
+<button>Draw</button>
+<details style="display:inline-block;vertical-align:top"><summary>types: {{ types|join(', ') if types else 'around the focus' }}</summary>
+{% for key, name in all_types %}<label><input type="checkbox" name="type" value="{{ key }}"{% if key in types %} checked{% endif %}>{{ name }}</label> {% endfor %}
+</details></form>
 """
 
 TEMPLATES = {"base": BASE, "macros": MACROS, "home": HOME, "node": NODE, "party": PARTY, "article": ARTICLE,

@@ -60,6 +60,10 @@ def _ensure_playwright():
     return sync_playwright
 
 
+def launch_args() -> list[str]:
+    return ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+
+
 def test_browser_home_kiko_and_graph(server):  # noqa: F811
     chromium = _ensure_chromium()
     sync_playwright = _ensure_playwright()
