@@ -31,6 +31,7 @@ from .query import (FLAGSHIP, QueryError, bind_values, canned_queries, canned_te
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
                               native_engine, query_kind, service_description, translate)
 from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, ViewError, build_view, label_of, page_path, qname, render_html
+from .web_docs import mount_api_docs
 from .web_templates import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -565,7 +566,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
     site = Site(dataset, samples_dir, query_timeout, max_results, book=book)
     env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
     env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")))
-    app = FastAPI(title="pia-graph", version=__version__,
+    app = FastAPI(title="pia-graph", version=__version__, docs_url=None, redoc_url=None,
                   description="特定個人情報保護評価書 (My Number privacy impact assessments) as a knowledge graph: "
                               "SPARQL endpoint at /sparql, web pages, and this JSON API.")
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
@@ -584,6 +585,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
     app.add_middleware(Guard, max_body=max_request_bytes, max_ingest_body=max_ingest_bytes, max_url=max_url_bytes,
                        lock=site.lock, ingest_gate=ingest_refusal)
     app.state.site = site
+    mount_api_docs(app)      # Swagger UI and Redoc with their scripts served from here (offline)
 
     @app.middleware("http")
     async def no_sniff(request: Request, call_next):
