@@ -32,6 +32,7 @@ from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execut
                               native_engine, query_kind, service_description, translate)
 from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, ViewError, build_view, label_of, page_path, qname, render_html
 from .web_docs import mount_api_docs
+from .web_pictures import TEMPLATES as PICTURE_TEMPLATES, mount_pictures, paged
 from .web_templates import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -564,8 +565,9 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
     if allow_ingest and not ingest_token:
         raise ValueError("ingest needs a token: pass ingest_token or set " + INGEST_TOKEN_ENV)
     site = Site(dataset, samples_dir, query_timeout, max_results, book=book)
-    env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
-    env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")))
+    env = Environment(loader=DictLoader({**TEMPLATES, **PICTURE_TEMPLATES}), autoescape=select_autoescape(default=True, default_for_string=True))
+    env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")),
+                       label_for=lambda v: site.label(URIRef(v)))
     app = FastAPI(title="pia-graph", version=__version__, docs_url=None, redoc_url=None,
                   description="特定個人情報保護評価書 (My Number privacy impact assessments) as a knowledge graph: "
                               "SPARQL endpoint at /sparql, web pages, and this JSON API.")
@@ -883,6 +885,8 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         except Exception as e:  # noqa: BLE001 - a failed warm-up only means the first request computes it
             print(f"pia-graph serve: warming the flagship answer failed: {e}", file=sys.stderr)
 
+    mount_pictures(app, run_table, page)
+
     if warm:
         threading.Thread(target=warm_up, name="pia-graph-warm-up", daemon=True).start()
 
@@ -907,9 +911,10 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             return JSONResponse([dict(zip(columns, r)) for r in body],
                                 headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
         extra = "&".join(f"{k}={quote(v, safe='')}" for k, v in values.items() if v != params[k])
+        pager, shown = paged(body, request.query_params.get("page"), f"/queries/{name}?{extra}")
         return page("query_result", title=q.title, description=q.description, name=name, text=q.text,
-                    params=[{"name": k, "value": v} for k, v in values.items()], columns=columns, rows=body,
-                    error=error, download=f"/queries/{name}?{extra + '&' if extra else ''}")
+                    params=[{"name": k, "value": v} for k, v in values.items()], columns=columns, rows=shown,
+                    pager=pager, error=error, download=f"/queries/{name}?{extra + '&' if extra else ''}")
 
     @app.get("/query", response_class=HTMLResponse, include_in_schema=False)
     def editor(query: str | None = None, example: str | None = None):

@@ -26,11 +26,27 @@ pre.src{font-size:13px}
 .src tr:target{outline:2px solid #e0a000}
 h2{margin-top:22px;font-size:18px}h3{font-size:15px;margin-bottom:2px}
 code{background:#f4f4f4;padding:0 3px}
+table.results{max-width:100%}
+table.results td{max-width:26em;overflow-wrap:anywhere}
+table.results th{overflow-wrap:anywhere}
+.matrix-wrap{max-width:100%;overflow-x:auto}
+table.matrix th.v{writing-mode:vertical-rl;white-space:nowrap;max-height:16em;overflow:hidden;text-overflow:ellipsis;font-weight:normal;vertical-align:bottom}
+table.matrix th.rl{white-space:nowrap;font-weight:normal;max-width:28em;overflow:hidden;text-overflow:ellipsis}
+table.matrix td.mc{min-width:2.4em;text-align:center;padding:1px 2px}
+table.matrix td a{text-decoration:none;color:#111;display:block}
+.k-提供{background:#fdd0a2}.k-移転{background:#ffe9c4}.k-委託{background:#dadaeb}.k-mixed{background:#fdae6b}
+.d-same{background:#d9f0d3}.d-differ{background:#fdb4b4;font-weight:bold}.d-undeclared{background:#fff1a8}.d-none{color:#aaa}
+table.bars{border:none;width:100%;max-width:1100px}
+table.bars th{border:none;font-weight:normal;width:22em;text-align:right;overflow-wrap:anywhere}
+table.bars td{border:none;width:auto}
+table.bars a{display:flex;align-items:center;gap:6px;text-decoration:none;color:#222}
+.barfill{display:inline-block;height:14px;background:#4c78a8;min-width:2px}
+.pager{font-size:13px}
 </style></head>
 <body><header><b>pia-graph</b>
 <a href="/">Home</a><a href="/queries">Canned questions</a><a href="/query">Query editor</a>
-<a href="/graph">Graph</a><a href="/id/party/j-lis">機構 (J-LIS)</a><a href="/sparql">SPARQL endpoint</a>
-<a href="/docs">API</a></header>
+<a href="/pictures">Pictures</a><a href="/graph">Graph</a><a href="/id/party/j-lis">機構 (J-LIS)</a><a href="/sparql">SPARQL endpoint</a>
+<a href="/docs">API</a><a href="/redoc">API (Redoc)</a></header>
 <main>{% block main %}{% endblock %}</main></body></html>
 """
 
@@ -42,13 +58,21 @@ MACROS = """
 {% if ref %}<a class="small" href="{{ source_link(ref) }}">{{ ref }}</a>{% endif %}
 {%- endmacro %}
 {% macro cell(value) -%}
-{% if value is none %}{% elif value.startswith('https://w3id.org/pia-graph/id/') %}<a href="{{ page(value) }}">{{ value[30:] }}</a>
+{% if value is none %}{% elif value.startswith('https://w3id.org/pia-graph/id/') %}<a href="{{ page(value) }}" title="{{ value }}">{{ label_for(value) }}</a>
 {%- elif is_ref(value) %}{{ source(value) }}{% else %}{{ value }}{% endif %}
 {%- endmacro %}
-{% macro results(columns, rows) -%}
-<table><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% macro pages(pager) -%}
+{% if pager and pager.pages > 1 %}<p class="pager">{{ pager.total }} rows ·
+{% if pager.page > 1 %}<a href="{{ pager.base }}page={{ pager.page - 1 }}{{ pager.anchor }}">previous</a>{% endif %}
+page {{ pager.page }} of {{ pager.pages }}
+{% if pager.page < pager.pages %}<a href="{{ pager.base }}page={{ pager.page + 1 }}{{ pager.anchor }}">next</a>{% endif %}</p>{% endif %}
+{%- endmacro %}
+{% macro results(columns, rows, pager=none) -%}
+{{ pages(pager) }}
+<table class="results"><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in rows %}<tr>{% for v in r %}<td>{{ cell(v) }}</td>{% endfor %}</tr>{% endfor %}</table>
-<p class="muted">{{ rows|length }} row(s)</p>
+<p class="muted">{{ pager.total if pager else rows|length }} row(s){% if pager and pager.pages > 1 %}, {{ rows|length }} on this page{% endif %}</p>
+{{ pages(pager) }}
 {%- endmacro %}
 """
 
@@ -203,7 +227,7 @@ QUERY_RESULT = """{% extends "base" %}{% import "macros" as m with context %}
 {% if description %}<p>{{ description }}</p>{% endif %}
 {% if params %}<form method="get">{% for p in params %}<label>{{ p.name }} <input name="{{ p.name }}" value="{{ p.value }}" size="60"></label> {% endfor %}<button>Run</button></form>{% endif %}
 <p>Download: <a href="{{ download }}format=csv">CSV</a> · <a href="{{ download }}format=json">JSON</a> · <a href="/query?example={{ name }}">edit in the query editor</a></p>
-{% if error %}<div class="err">{{ error }}</div>{% else %}{{ m.results(columns, rows) }}{% endif %}
+{% if error %}<div class="err">{{ error }}</div>{% else %}{{ m.results(columns, rows, pager) }}{% endif %}
 <details><summary>SPARQL</summary><pre>{{ text }}</pre></details>
 {% endblock %}
 """
