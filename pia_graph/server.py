@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from jinja2 import DictLoader, Environment, select_autoescape
 from pydantic import BaseModel
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF, SKOS
 
 from . import __version__
 from .answers import AnswerBook
@@ -173,6 +173,12 @@ def source_link(ref: str) -> str:
         return "#"
     start = int(m.group("start"))
     return f"/source/{quote(m.group('name'))}?lines={start}-{m.group('end')}#L{max(1, start - 3)}"
+
+
+def first_line(ref: str | None) -> int:
+    """The first line of a source reference ("x.txt#L198-L205" -> 198); references without lines sort last."""
+    m = SOURCE_REF.match(ref or "")
+    return int(m.group("start")) if m else 10**9
 
 
 def article_text(article: str) -> str:
@@ -751,6 +757,8 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             special = render("party", label=label, nrows=len(rows), assessed=assessed, party_iri=str(iri),
                              groups=[(b, list(arts.items())) for b, arts in shown],
                              pager={"page": page_no, "pages": pages, "bodies": len(bodies),
+                                    "named": sum(1 for b in groups if b),
+                                    "fragments": sum(len(rs) for rs in groups.get("", {}).values()),
                                     "first": (page_no - 1) * PARTY_PAGE + 1,
                                     "last": (page_no - 1) * PARTY_PAGE + len(shown)})
         elif types & {PIA.Article, PIA.Paragraph, PIA.Item, PIA.Annex, PIA.AnnexRow}:
@@ -765,12 +773,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         elif PIA.PersonalInformationFile in types:
             special = file_section(iri)
         elif PIA.Assessment in types:
-            files = [{"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasFile)]
-            systems = [{"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasSystem)]
-            doc = next((str(n) for d in ds.objects(iri, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
-                        for n in ds.objects(d, PIA.fileName)), None)
-            special = render("assessment", files=sorted(files, key=lambda x: x["iri"]),
-                             systems=sorted(systems, key=lambda x: x["iri"]), document=doc)
+            special = assessment_section(iri)
         elif PIA.SourceDocument in types:
             name = next((str(n) for n in ds.objects(iri, PIA.fileName)), None)
             if name:
@@ -812,8 +815,40 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                     for r in site.select("""SELECT ?label ?stage ?verdict ?source WHERE { ?v pia:aboutFile ?f ; rdfs:label ?label .
                         OPTIONAL { ?v pia:stage/skos:prefLabel ?stage FILTER(lang(?stage) = "ja") }
                         OPTIONAL { ?v pia:verdict/skos:prefLabel ?verdict FILTER(lang(?verdict) = "ja") }
-                        OPTIONAL { ?v pia:sourceRef ?source } } ORDER BY ?stage ?label""", f=iri)]
-        return render("file", disclosures=disclosures, outsourcing=outsourcing, sources_=sources_, verdicts=verdicts)
+                        OPTIONAL { ?v pia:sourceRef ?source } }""", f=iri)]
+        verdicts.sort(key=lambda v: (first_line(v["source"]), v["label"]))
+        stages: OrderedDict = OrderedDict()       # in the order the document reaches them
+        for v in verdicts:
+            stages.setdefault(v["stage"] or "(stage not stated)", []).append(v)
+        return render("file", disclosures=disclosures, outsourcing=outsourcing, sources_=sources_,
+                      stages=list(stages.items()))
+
+    def assessment_section(iri: URIRef) -> str:
+        """An assessment's header (body, form, document), its files and systems, and its change history sorted by
+        number and collapsed by date."""
+        ds = site.ds
+        body = ds.value(iri, PIA.assessingBody)
+        form = next((str(l) for f in ds.objects(iri, PIA.form) for l in ds.objects(f, SKOS.prefLabel)
+                     if getattr(l, "language", None) == "ja"), None)
+        doc = next((str(n) for d in ds.objects(iri, PROV.wasDerivedFrom) for n in ds.objects(d, PIA.fileName)), None)
+        files = sorted(({"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasFile)), key=lambda x: x["iri"])
+        systems = sorted(({"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasSystem)),
+                         key=lambda x: x["iri"])
+        changes = []
+        for c in ds.objects(iri, PIA.hasChange):
+            number = re.search(r"(\d+)$", str(c))
+            changes.append({"iri": str(c), "n": int(number.group(1)) if number else 0,
+                            "date": _s(ds.value(c, PIA.changeDate)) or "(no date)",
+                            "item": _s(ds.value(c, PIA.changedItem)), "before": _s(ds.value(c, PIA.before)),
+                            "after": _s(ds.value(c, PIA.after)), "timing": _s(ds.value(c, PIA.submissionTiming)),
+                            "source": _s(ds.value(c, PIA.sourceRef))})
+        changes.sort(key=lambda c: c["n"])
+        by_date: OrderedDict = OrderedDict()
+        for c in changes:
+            by_date.setdefault(c["date"], []).append(c)
+        return render("assessment", body=(str(body), site.label(body)) if body is not None else None, form=form,
+                      files=files, systems=systems, document=doc, changes=len(changes),
+                      change_dates=sorted(by_date.items(), key=lambda kv: (kv[0] == "(no date)", kv[0])))
 
     @app.get("/id/{path:path}", response_class=HTMLResponse, include_in_schema=False)
     def id_page(path: str, request: Request):

@@ -116,21 +116,21 @@ NODE = """{% extends "base" %}{% import "macros" as m with context %}
 <a href="/api/node?iri={{ iri|urlencode }}">JSON</a></p>
 {% if sources %}<p>Source: {% for s in sources %}{{ m.source(s) }} {% endfor %}</p>{% endif %}
 {{ special|safe }}
-<h2>Properties</h2>
-<table><tr><th>property</th><th>value</th></tr>
+<details{% if outgoing|length <= 40 %} open{% endif %}><summary><h2 style="display:inline">Properties</h2> ({{ outgoing|length }})</summary>
+<table class="results"><tr><th>property</th><th>value</th></tr>
 {% for p, v, kind in outgoing %}<tr><td>{{ p }}</td><td>{% if kind == 'iri' %}{{ m.node(v, labels.get(v)) }}{% elif kind == 'ref' %}{{ m.source(v) }}{% else %}{{ v }}{% endif %}</td></tr>{% endfor %}
-</table>
-{% if incoming %}<h2>Referenced by</h2>
-<table><tr><th>subject</th><th>property</th></tr>
+</table></details>
+{% if incoming %}<details{% if incoming|length <= 40 %} open{% endif %}><summary><h2 style="display:inline">Referenced by</h2> ({{ incoming|length + incoming_more }})</summary>
+<table class="results"><tr><th>subject</th><th>property</th></tr>
 {% for s, p in incoming %}<tr><td>{{ m.node(s, labels.get(s)) }}</td><td>{{ p }}</td></tr>{% endfor %}</table>
-{% if incoming_more %}<p class="muted">… and {{ incoming_more }} more</p>{% endif %}{% endif %}
+{% if incoming_more %}<p class="muted">… and {{ incoming_more }} more</p>{% endif %}</details>{% endif %}
 {% endblock %}
 """
 
 PARTY = """{% import "macros" as m with context %}
 {% if groups %}
 <h2>Files that go to {{ label }}, by body and article</h2>
-<p class="muted">Every 特定個人情報ファイル provided (提供), transferred (移転) or outsourced (委託) to this party, with the article the document cites and the source lines of the row. {{ nrows }} row(s) from {{ pager.bodies }} bodies.</p>
+<p class="muted">Every 特定個人情報ファイル provided (提供), transferred (移転) or outsourced (委託) to this party, with the article the document cites and the source lines of the row. {{ nrows }} row(s) from {{ pager.named }} bod{{ 'y' if pager.named == 1 else 'ies' }}{% if pager.fragments %} and {{ pager.fragments }} row(s) from a fragment without a body{% endif %}.</p>
 {% macro pages() %}{% if pager.pages > 1 %}<p class="pager">Bodies {{ pager.first }}–{{ pager.last }} of {{ pager.bodies }} ·
 {% if pager.page > 1 %}<a href="?page={{ pager.page - 1 }}">previous</a>{% endif %}
 page {{ pager.page }} of {{ pager.pages }}
@@ -180,15 +180,23 @@ FILE = """{% import "macros" as m with context %}
 <table><tr><th>source</th><th>state</th><th>detail</th><th>lines</th></tr>
 {% for r in sources_ %}<tr><td>{{ r.label }}</td><td>{{ r.state }}</td><td>{{ r.detail or '' }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}</table>
 <h2>Risk verdicts</h2>
-<table><tr><th>stage</th><th>question</th><th>verdict</th><th>lines</th></tr>
-{% for r in verdicts %}<tr><td>{{ r.stage or '' }}</td><td>{{ r.label }}</td><td>{{ r.verdict or '(unknown)' }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}</table>
+<p class="muted small">By stage, in the order the document reaches them; a question is shown where it is not the form's 「リスクへの対策は十分か」.</p>
+<table><tr><th>stage</th><th>verdict</th><th>question</th><th>lines</th></tr>
+{% for stage, rows in stages %}{% for r in rows %}<tr>{% if loop.first %}<th rowspan="{{ rows|length }}">{{ stage }}</th>{% endif %}
+<td>{{ r.verdict or '(unknown)' }}</td><td>{% if r.label != 'リスクへの対策は十分か' %}{{ r.label }}{% endif %}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}{% endfor %}</table>
 """
 
 ASSESSMENT = """{% import "macros" as m with context %}
+<p class="lead">評価実施機関 assessing body: {% if body %}<b>{{ m.node(body[0], body[1]) }}</b>{% else %}<span class="muted">(not stated: a fragment without its cover)</span>{% endif %}
+{% if form %} · {{ form }}{% endif %}{% if document %} · document <a href="/source/{{ document|urlencode }}">{{ document }}</a>{% endif %}</p>
 <h2>Files</h2>
 <ul>{% for f in files %}<li>{{ m.node(f.iri, f.label) }}</li>{% endfor %}</ul>
 {% if systems %}<h2>Systems</h2><ul>{% for f in systems %}<li>{{ m.node(f.iri, f.label) }}</li>{% endfor %}</ul>{% endif %}
-{% if document %}<p>Document: <a href="/source/{{ document|urlencode }}">{{ document }}</a></p>{% endif %}
+{% if changes %}<h2>Change history (変更箇所, {{ changes }})</h2>
+{% for date, rows in change_dates %}<details{% if change_dates|length == 1 and rows|length <= 20 %} open{% endif %}><summary>{{ date }} — {{ rows|length }} change(s), 変更箇所 {{ rows[0].n }}{% if rows|length > 1 %}–{{ rows[-1].n }}{% endif %}</summary>
+<table class="results"><tr><th>#</th><th>item</th><th>before</th><th>after</th><th>提出時期</th><th>lines</th></tr>
+{% for c in rows %}<tr><td>{{ m.node(c.iri, c.n) }}</td><td>{{ c.item or '' }}</td><td>{{ c.before or '' }}</td><td>{{ c.after or '' }}</td><td>{{ c.timing or '' }}</td><td>{{ m.source(c.source) }}</td></tr>{% endfor %}
+</table></details>{% endfor %}{% endif %}
 """
 
 SOURCE = """{% extends "base" %}
