@@ -289,6 +289,13 @@ def main(argv=None) -> int:
         ingest_child(c, int(n), db, int(jobs))
         return 0
 
+    if not a.no_profile:
+        try:      # checked first: the profile is the last section, after minutes of measuring
+            import pyinstrument  # noqa: F401
+        except ImportError:
+            print("bench/run.py: the profile needs pyinstrument: pip install -e '.[bench]' (or pass --no-profile)",
+                  file=sys.stderr)
+            return 2
     sizes = [int(s) for s in a.sizes.split(",") if s]
     work = a.workdir or Path(tempfile.mkdtemp(prefix="pia-bench-"))
     work.mkdir(parents=True, exist_ok=True)

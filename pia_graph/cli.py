@@ -6,11 +6,13 @@ typer gives typed options and --help from the signatures; rich gives the progres
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -21,17 +23,28 @@ from .namespaces import GRAPH_BASE, SHARED_GRAPH
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn 特定個人情報保護評価書 (My Number privacy impact assessments) into a validated RDF graph.")
-out = Console(width=None if Console().is_terminal else 200)
+# A terminal's own width; 120 columns when writing to a file or pipe (COLUMNS overrides both): tables fold long
+# cells onto more lines rather than cut them.
+out = Console(width=None if Console().is_terminal or os.environ.get("COLUMNS") else 120)
 err = Console(stderr=True, soft_wrap=True)   # an error stays on one line, whatever the terminal width
 
 SUMMARY_COLUMNS = ["document", "form", "body", "files", "provisions", "transfers", "outsourcing", "citations",
                    "violations", "warnings", "unknown"]
 
 
+# Short headers keep the summary within 120 columns with whole document and body names; the caption spells them out.
+SUMMARY_HEADERS = {"provisions": "提供", "transfers": "移転", "outsourcing": "委託", "citations": "cit.",
+                   "violations": "viol.", "warnings": "warn.", "unknown": "unkn."}
+
+
 def summary_table(rows: list[dict]) -> Table:
-    table = Table(title="pia-graph build summary", show_lines=False)
+    table = Table(title="pia-graph build summary", show_lines=False, box=box.SIMPLE_HEAD,
+                  caption="提供/移転/委託: provision, transfer and outsourcing rows; cit.: citations; viol./warn.: "
+                          "SHACL violations and warnings; unkn.: checkboxes read as unknown")
     for c in SUMMARY_COLUMNS:
-        table.add_column(c, justify="right" if c not in ("document", "form", "body") else "left")
+        text = c in ("document", "form", "body")
+        table.add_column(SUMMARY_HEADERS.get(c, c), justify="left" if text else "right", overflow="fold",
+                         no_wrap=c == "document")
     for r in rows:
         if "error" in r:
             table.add_row(r["document"], "[red]error[/red]", r["error"], *[""] * (len(SUMMARY_COLUMNS) - 3))
@@ -107,7 +120,7 @@ def validate(graph: Path = typer.Argument(..., help="A graph file written by bui
     total = {"Violation": 0, "Warning": 0, "Info": 0}
     table = Table(title=f"SHACL report for {graph}")
     for c in ("severity", "source", "focus", "message"):
-        table.add_column(c)
+        table.add_column(c, overflow="fold")
     for g in ds.graphs():
         if g.identifier == SHARED_GRAPH or len(g) == 0 or not str(g.identifier).startswith(str(GRAPH_BASE)):
             continue      # only the documents' own named graphs are validated (with the shared one beside)
@@ -130,6 +143,8 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
           store: Optional[str] = typer.Option(None, "--store", help="…or a store written by `load`: a directory "
                                                                      "(pyoxigraph) or a SPARQL endpoint URL"),
           fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json"),
+          columns: Optional[str] = typer.Option(None, "--columns", "-c", help="Comma-separated variables to show in "
+                                                "the table, or 'all' (the flagship shows a compact set by default)"),
           fresh: bool = typer.Option(False, "--fresh", help="With --store: evaluate even if the store's answer book "
                                                             "holds the answer for the store as it is")):
     """Run a SPARQL query over a graph file or a store.
@@ -166,20 +181,48 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
         raise typer.Exit(2)
     if fmt == "table":
         header, body = table_rows
-        table = Table(show_lines=False)
-        for h in header:
-            table.add_column(h, overflow="fold")
+        try:
+            shown = table_columns(header, columns)
+        except ValueError as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2)
+        table = Table(show_lines=False, box=box.SIMPLE_HEAD)
+        for h in shown:
+            table.add_column(h, overflow="fold", min_width=min(len(h), 12), no_wrap=h == "source")
+        at = [header.index(h) for h in shown]
         for r in body:
             # A terminal table cannot fit full IRIs: show them as prefixed names (csv/tsv/json keep them whole).
-            table.add_row(*(shorten(v) for v in r))
+            table.add_row(*(shorten(r[i]) for i in at))
         out.print(table)
-        out.print(f"{len(body)} row(s)")
+        hidden = len(header) - len(shown)
+        out.print(f"{len(body)} row(s)" + (f"; {hidden} more variable(s) with --columns all or -f csv" if hidden else ""))
     else:
         try:
             sys.stdout.write(rendered if rendered is not None else format_rows(*table_rows, fmt))
         except QueryError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2)
+
+
+# The flagship's 13 variables do not fit a terminal: by default the table shows what a reader needs (the rest are
+# IRIs and the article's heading), and --columns all / -f csv give everything.
+COMPACT = {"files-to-kiko": ["organization", "fileName", "kind", "recipient", "lawName", "article", "source"],
+           "files-to-party": ["organization", "fileName", "kind", "recipient", "lawName", "article", "source"]}
+
+
+def table_columns(header: list[str], columns: str | None) -> list[str]:
+    """The variables the terminal table shows: --columns, else the compact set when the result has it, else all."""
+    if columns and columns.strip().lower() != "all":
+        wanted = [c.strip().lstrip("?") for c in columns.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in header]
+        if unknown:
+            raise ValueError(f"--columns: no variable {', '.join(unknown)} in the result ({', '.join(header)})")
+        return wanted
+    if columns is None:
+        for compact in COMPACT.values():
+            if set(compact) <= set(header):
+                return compact
+    return header
 
 
 def remote_rows(url: str, text: str) -> tuple[list[str], list[list[str]]]:
@@ -282,7 +325,7 @@ def load(paths: List[Path] = typer.Argument(..., help="Assessment documents or f
         report = ingest_paths(st, files, jobs=jobs, progress=err.is_terminal, keep_history=keep_history)
         table = Table(title=f"pia-graph load into {store}")
         for c in ("document", "action", "triples", "detail"):
-            table.add_column(c)
+            table.add_column(c, overflow="fold")
         for o in report.outcomes:
             style = "red" if o.action == "error" else ""
             table.add_row(o.name, f"[{style}]{o.action}[/{style}]" if style else o.action, str(o.triples),
@@ -362,10 +405,10 @@ def viz(graph: Path = typer.Argument(..., help="Graph file"),
 
     try:
         ds = load_dataset(graph)
-    except (FileNotFoundError, ValueError) as e:
+        n = write_viz(ds, output, focus=focus, types=types, depth=depth, under=under)
+    except (FileNotFoundError, ValueError) as e:     # ViewError: an unknown type, or a focus not in the graph
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
-    n = write_viz(ds, output, focus=focus, types=types, depth=depth, under=under)
     out.print(f"wrote {output} ({n} nodes)")
 
 

@@ -18,6 +18,12 @@ STATE = {Mark.checked: PIA.Checked, Mark.unchecked: PIA.Unchecked, Mark.unknown:
 EGOV = "https://laws.e-gov.go.jp/law/"
 
 
+def file_numbers(d) -> set[int]:
+    """The files an assessment describes: those with a Ⅱ section and those only named in its list of files (the
+    graph has a node for each; the build summary counts the same)."""
+    return {fs.n for fs in d.files} | set(range(1, len(d.file_names) + 1))
+
+
 @lru_cache(maxsize=4096)
 def _seg(text: str) -> str:
     """An IRI path segment: ASCII kept, anything else percent-encoded."""
@@ -296,7 +302,7 @@ class _Mapper:
                 g.add((cn, PIA.submissionTiming, _literal(ch.timing, lang="ja")))
             self.prov(cn, ch.span)
         # Ⅲ can speak of a file whose Ⅱ the text lacks: link only files the graph describes.
-        known_files = {fs.n for fs in d.files} | set(range(1, len(d.file_names) + 1))
+        known_files = file_numbers(d)
         for k, v in enumerate(d.verdicts, 1):
             vn = self.iri("verdict", str(k))
             g.add((a, PIA.hasRiskVerdict, vn))

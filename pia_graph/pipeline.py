@@ -34,6 +34,7 @@ class DocumentResult:
         return self.error is None
 
     def summary(self) -> dict:
+        from .mapping import file_numbers
         a = self.assessment
         if a is None:
             return {"document": Path(self.path).name, "error": self.error}
@@ -44,7 +45,7 @@ class DocumentResult:
         citations += sum(len(p.legal_basis.citations) for f in a.files for p in f.provisions if p.legal_basis)
         return {
             "document": a.source, "form": a.form or "?", "body": a.body or "(none)",
-            "files": len(a.files) or len(a.file_names), "provisions": provisions, "transfers": transfers,
+            "files": len(file_numbers(a)), "provisions": provisions, "transfers": transfers,
             "outsourcing": sum(len(f.outsourcings) for f in a.files), "citations": citations,
             "violations": c["Violation"], "warnings": c["Warning"], "unknown": self.unknowns,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from html import escape as html_escape
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from jinja2 import DictLoader, Environment, select_autoescape
 from pydantic import BaseModel
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF, SKOS
 
 from . import __version__
 from .answers import AnswerBook
@@ -29,7 +30,9 @@ from .query import (FLAGSHIP, QueryError, bind_values, canned_queries, canned_te
                     query_params, rows as result_rows)
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
                               native_engine, query_kind, service_description, translate)
-from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, build_view, label_of, page_path, qname, render_html
+from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, ViewError, build_view, label_of, page_path, qname, render_html
+from .web_docs import mount_api_docs
+from .web_pictures import TEMPLATES as PICTURE_TEMPLATES, mount_pictures, paged
 from .web_templates import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,6 +173,12 @@ def source_link(ref: str) -> str:
         return "#"
     start = int(m.group("start"))
     return f"/source/{quote(m.group('name'))}?lines={start}-{m.group('end')}#L{max(1, start - 3)}"
+
+
+def first_line(ref: str | None) -> int:
+    """The first line of a source reference ("x.txt#L198-L205" -> 198); references without lines sort last."""
+    m = SOURCE_REF.match(ref or "")
+    return int(m.group("start")) if m else 10**9
 
 
 def article_text(article: str) -> str:
@@ -562,9 +571,10 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
     if allow_ingest and not ingest_token:
         raise ValueError("ingest needs a token: pass ingest_token or set " + INGEST_TOKEN_ENV)
     site = Site(dataset, samples_dir, query_timeout, max_results, book=book)
-    env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True, default_for_string=True))
-    env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")))
-    app = FastAPI(title="pia-graph", version=__version__,
+    env = Environment(loader=DictLoader({**TEMPLATES, **PICTURE_TEMPLATES}), autoescape=select_autoescape(default=True, default_for_string=True))
+    env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")),
+                       label_for=lambda v: site.label(URIRef(v)))
+    app = FastAPI(title="pia-graph", version=__version__, docs_url=None, redoc_url=None,
                   description="特定個人情報保護評価書 (My Number privacy impact assessments) as a knowledge graph: "
                               "SPARQL endpoint at /sparql, web pages, and this JSON API.")
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
@@ -583,6 +593,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
     app.add_middleware(Guard, max_body=max_request_bytes, max_ingest_body=max_ingest_bytes, max_url=max_url_bytes,
                        lock=site.lock, ingest_gate=ingest_refusal)
     app.state.site = site
+    mount_api_docs(app)      # Swagger UI and Redoc with their scripts served from here (offline)
 
     @app.middleware("http")
     async def no_sniff(request: Request, call_next):
@@ -746,6 +757,8 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             special = render("party", label=label, nrows=len(rows), assessed=assessed, party_iri=str(iri),
                              groups=[(b, list(arts.items())) for b, arts in shown],
                              pager={"page": page_no, "pages": pages, "bodies": len(bodies),
+                                    "named": sum(1 for b in groups if b),
+                                    "fragments": sum(len(rs) for rs in groups.get("", {}).values()),
                                     "first": (page_no - 1) * PARTY_PAGE + 1,
                                     "last": (page_no - 1) * PARTY_PAGE + len(shown)})
         elif types & {PIA.Article, PIA.Paragraph, PIA.Item, PIA.Annex, PIA.AnnexRow}:
@@ -760,12 +773,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         elif PIA.PersonalInformationFile in types:
             special = file_section(iri)
         elif PIA.Assessment in types:
-            files = [{"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasFile)]
-            systems = [{"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasSystem)]
-            doc = next((str(n) for d in ds.objects(iri, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
-                        for n in ds.objects(d, PIA.fileName)), None)
-            special = render("assessment", files=sorted(files, key=lambda x: x["iri"]),
-                             systems=sorted(systems, key=lambda x: x["iri"]), document=doc)
+            special = assessment_section(iri)
         elif PIA.SourceDocument in types:
             name = next((str(n) for n in ds.objects(iri, PIA.fileName)), None)
             if name:
@@ -807,8 +815,40 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                     for r in site.select("""SELECT ?label ?stage ?verdict ?source WHERE { ?v pia:aboutFile ?f ; rdfs:label ?label .
                         OPTIONAL { ?v pia:stage/skos:prefLabel ?stage FILTER(lang(?stage) = "ja") }
                         OPTIONAL { ?v pia:verdict/skos:prefLabel ?verdict FILTER(lang(?verdict) = "ja") }
-                        OPTIONAL { ?v pia:sourceRef ?source } } ORDER BY ?stage ?label""", f=iri)]
-        return render("file", disclosures=disclosures, outsourcing=outsourcing, sources_=sources_, verdicts=verdicts)
+                        OPTIONAL { ?v pia:sourceRef ?source } }""", f=iri)]
+        verdicts.sort(key=lambda v: (first_line(v["source"]), v["label"]))
+        stages: OrderedDict = OrderedDict()       # in the order the document reaches them
+        for v in verdicts:
+            stages.setdefault(v["stage"] or "(stage not stated)", []).append(v)
+        return render("file", disclosures=disclosures, outsourcing=outsourcing, sources_=sources_,
+                      stages=list(stages.items()))
+
+    def assessment_section(iri: URIRef) -> str:
+        """An assessment's header (body, form, document), its files and systems, and its change history sorted by
+        number and collapsed by date."""
+        ds = site.ds
+        body = ds.value(iri, PIA.assessingBody)
+        form = next((str(l) for f in ds.objects(iri, PIA.form) for l in ds.objects(f, SKOS.prefLabel)
+                     if getattr(l, "language", None) == "ja"), None)
+        doc = next((str(n) for d in ds.objects(iri, PROV.wasDerivedFrom) for n in ds.objects(d, PIA.fileName)), None)
+        files = sorted(({"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasFile)), key=lambda x: x["iri"])
+        systems = sorted(({"iri": str(f), "label": site.label(f)} for f in ds.objects(iri, PIA.hasSystem)),
+                         key=lambda x: x["iri"])
+        changes = []
+        for c in ds.objects(iri, PIA.hasChange):
+            number = re.search(r"(\d+)$", str(c))
+            changes.append({"iri": str(c), "n": int(number.group(1)) if number else 0,
+                            "date": _s(ds.value(c, PIA.changeDate)) or "(no date)",
+                            "item": _s(ds.value(c, PIA.changedItem)), "before": _s(ds.value(c, PIA.before)),
+                            "after": _s(ds.value(c, PIA.after)), "timing": _s(ds.value(c, PIA.submissionTiming)),
+                            "source": _s(ds.value(c, PIA.sourceRef))})
+        changes.sort(key=lambda c: c["n"])
+        by_date: OrderedDict = OrderedDict()
+        for c in changes:
+            by_date.setdefault(c["date"], []).append(c)
+        return render("assessment", body=(str(body), site.label(body)) if body is not None else None, form=form,
+                      files=files, systems=systems, document=doc, changes=len(changes),
+                      change_dates=sorted(by_date.items(), key=lambda kv: (kv[0] == "(no date)", kv[0])))
 
     @app.get("/id/{path:path}", response_class=HTMLResponse, include_in_schema=False)
     def id_page(path: str, request: Request):
@@ -880,6 +920,8 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
         except Exception as e:  # noqa: BLE001 - a failed warm-up only means the first request computes it
             print(f"pia-graph serve: warming the flagship answer failed: {e}", file=sys.stderr)
 
+    mount_pictures(app, run_table, page)
+
     if warm:
         threading.Thread(target=warm_up, name="pia-graph-warm-up", daemon=True).start()
 
@@ -904,9 +946,10 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
             return JSONResponse([dict(zip(columns, r)) for r in body],
                                 headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
         extra = "&".join(f"{k}={quote(v, safe='')}" for k, v in values.items() if v != params[k])
+        pager, shown = paged(body, request.query_params.get("page"), f"/queries/{name}?{extra}")
         return page("query_result", title=q.title, description=q.description, name=name, text=q.text,
-                    params=[{"name": k, "value": v} for k, v in values.items()], columns=columns, rows=body,
-                    error=error, download=f"/queries/{name}?{extra + '&' if extra else ''}")
+                    params=[{"name": k, "value": v} for k, v in values.items()], columns=columns, rows=shown,
+                    pager=pager, error=error, download=f"/queries/{name}?{extra + '&' if extra else ''}")
 
     @app.get("/query", response_class=HTMLResponse, include_in_schema=False)
     def editor(query: str | None = None, example: str | None = None):
@@ -944,7 +987,11 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
     def graph_page(focus: str | None = None, under: str | None = None, type: list[str] | None = Query(None),
                    depth: int = 1, max_nodes: int = MAX_NODES):
         focus, under, types, depth, max_nodes = view_args(focus, under, type, depth, max_nodes)
-        view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        try:
+            view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        except ViewError as e:
+            return page("node", status=400, label="Cannot draw this view", iri="", types=[], sources=[],
+                        special=f"<p>{html_escape(str(e))}</p>", outgoing=[], incoming=[], labels={}, incoming_more=0)
         header = render("graph_form", focus=focus, under=under, depth=depth,
                         types=types or ([] if focus else DEFAULT_VIEW_TYPES), all_types=[(t[0], t[2]) for t in TYPES])
         return HTMLResponse(render_html(site.ds, view, header_html=header))
@@ -1048,11 +1095,15 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                          fileName=name, triples=triples, replaced=replaced,
                          findings=dict(finding_counts(result.findings)), summary=result.summary())
 
-    @app.get("/api/graph", response_model=GraphOut, tags=["api"], summary="The graph view's nodes and edges")
+    @app.get("/api/graph", response_model=GraphOut, tags=["api"], summary="The graph view's nodes and edges",
+             responses={400: {"description": "unknown type, or a focus / under IRI not in the graph"}})
     def api_graph(focus: str | None = None, under: str | None = None, type: list[str] | None = Query(None),
                   depth: int = 1, max_nodes: int = MAX_NODES):
         focus, under, types, depth, max_nodes = view_args(focus, under, type, depth, max_nodes)
-        view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        try:
+            view = build_view(site.ds, focus, types, depth, max_nodes, under)
+        except ViewError as e:
+            raise HTTPException(400, str(e))
         return GraphOut(title=view.title, notes=view.notes,
                         nodes=[{"id": str(n), "label": site.label(n), "type": t[0], "page": page_path(n)}
                                for n, t in view.nodes.items()],

@@ -360,7 +360,12 @@ FORMAT_PARAM = {  # ?format= / ?output= as sent by SPARQLWrapper and browsers
     "jsonld": (None, "application/ld+json"), "rdfxml": (None, "application/rdf+xml"),
     "rdf": (None, "application/rdf+xml"),
 }
+# Clients that ask every query for "the results as JSON / XML" (rdflib's SPARQLStore sends only
+# application/sparql-results+json for a CONSTRUCT) get the graph in the same family, as ?format=json does.
+GRAPH_FOR_RESULT_TYPE = {"application/sparql-results+json": "application/ld+json",
+                         "application/sparql-results+xml": "application/rdf+xml"}
 DEFAULT_RESULT = "application/sparql-results+json"
+WILDCARD_CHOICE = {"text/*": ("text/csv", "text/turtle"), "application/*": (DEFAULT_RESULT, "application/n-triples")}
 DEFAULT_GRAPH = "text/turtle"
 
 
@@ -384,23 +389,40 @@ def parse_accept(accept: str | None) -> list[str]:
     return [m for _, _, m in sorted(items)]
 
 
+class NotAcceptable(EndpointError):
+    """No media type the client accepts can carry this kind of result (SPARQL 1.1 Protocol: 406)."""
+
+    status = 406
+
+
 def negotiate(kind: str, accept: str | None, fmt: str | None = None) -> str:
-    """The media type to answer a query of this kind with."""
+    """The media type to answer a query of this kind with; NotAcceptable when the client accepts none we can send
+    (an Accept without */* naming only types this result cannot take, or a ?format= that does not fit it)."""
     graph = kind in ("CONSTRUCT", "DESCRIBE")
     table = GRAPH_MIMES if graph else RESULT_MIMES
+    what = "a graph (CONSTRUCT/DESCRIBE)" if graph else ("an ASK result" if kind == "ASK" else "a SELECT result")
+    offer = ", ".join(dict.fromkeys(table))
     if fmt:
         f = fmt.strip().lower()
         if f in table:
             return f
-        if f in FORMAT_PARAM:
-            choice = FORMAT_PARAM[f][1 if graph else 0]
-            if choice:
-                return choice
-    for mime in parse_accept(accept):
+        choice = FORMAT_PARAM.get(f, (None, None))[1 if graph else 0]
+        if choice:
+            return choice
+        names = sorted(k for k, v in FORMAT_PARAM.items() if v[1 if graph else 0])
+        raise NotAcceptable(f"format={fmt!r} cannot carry {what}: use one of {', '.join(names)}")
+    wanted = parse_accept(accept)
+    for mime in wanted:
         if mime in table:
             return mime
-        if mime in ("*/*", "application/*", "text/*"):
-            break
+        if graph and mime in GRAPH_FOR_RESULT_TYPE:
+            return GRAPH_FOR_RESULT_TYPE[mime]
+        if mime == "*/*":
+            return DEFAULT_GRAPH if graph else DEFAULT_RESULT
+        if mime in WILDCARD_CHOICE:
+            return WILDCARD_CHOICE[mime][1 if graph else 0]
+    if wanted:
+        raise NotAcceptable(f"not acceptable: {what} cannot be sent as {accept}; this endpoint offers {offer}")
     return DEFAULT_GRAPH if graph else DEFAULT_RESULT
 
 

@@ -26,11 +26,27 @@ pre.src{font-size:13px}
 .src tr:target{outline:2px solid #e0a000}
 h2{margin-top:22px;font-size:18px}h3{font-size:15px;margin-bottom:2px}
 code{background:#f4f4f4;padding:0 3px}
+table.results{max-width:100%}
+table.results td{max-width:26em;overflow-wrap:anywhere}
+table.results th{overflow-wrap:anywhere}
+.matrix-wrap{max-width:100%;overflow-x:auto}
+table.matrix th.v{writing-mode:vertical-rl;white-space:nowrap;max-height:16em;overflow:hidden;text-overflow:ellipsis;font-weight:normal;vertical-align:bottom}
+table.matrix th.rl{white-space:nowrap;font-weight:normal;max-width:28em;overflow:hidden;text-overflow:ellipsis}
+table.matrix td.mc{min-width:2.4em;text-align:center;padding:1px 2px}
+table.matrix td a{text-decoration:none;color:#111;display:block}
+.k-提供{background:#fdd0a2}.k-移転{background:#ffe9c4}.k-委託{background:#dadaeb}.k-mixed{background:#fdae6b}
+.d-same{background:#d9f0d3}.d-differ{background:#fdb4b4;font-weight:bold}.d-undeclared{background:#fff1a8}.d-none{color:#aaa}
+table.bars{border:none;width:100%;max-width:1100px}
+table.bars th{border:none;font-weight:normal;width:22em;text-align:right;overflow-wrap:anywhere}
+table.bars td{border:none;width:auto}
+table.bars a{display:flex;align-items:center;gap:6px;text-decoration:none;color:#222}
+.barfill{display:inline-block;height:14px;background:#4c78a8;min-width:2px}
+.pager{font-size:13px}
 </style></head>
 <body><header><b>pia-graph</b>
 <a href="/">Home</a><a href="/queries">Canned questions</a><a href="/query">Query editor</a>
-<a href="/graph">Graph</a><a href="/id/party/j-lis">機構 (J-LIS)</a><a href="/sparql">SPARQL endpoint</a>
-<a href="/docs">API</a></header>
+<a href="/pictures">Pictures</a><a href="/graph">Graph</a><a href="/id/party/j-lis">機構 (J-LIS)</a><a href="/sparql">SPARQL endpoint</a>
+<a href="/docs">API</a><a href="/redoc">API (Redoc)</a></header>
 <main>{% block main %}{% endblock %}</main></body></html>
 """
 
@@ -42,13 +58,21 @@ MACROS = """
 {% if ref %}<a class="small" href="{{ source_link(ref) }}">{{ ref }}</a>{% endif %}
 {%- endmacro %}
 {% macro cell(value) -%}
-{% if value is none %}{% elif value.startswith('https://w3id.org/pia-graph/id/') %}<a href="{{ page(value) }}">{{ value[30:] }}</a>
+{% if value is none %}{% elif value.startswith('https://w3id.org/pia-graph/id/') %}<a href="{{ page(value) }}" title="{{ value }}">{{ label_for(value) }}</a>
 {%- elif is_ref(value) %}{{ source(value) }}{% else %}{{ value }}{% endif %}
 {%- endmacro %}
-{% macro results(columns, rows) -%}
-<table><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% macro pages(pager) -%}
+{% if pager and pager.pages > 1 %}<p class="pager">{{ pager.total }} rows ·
+{% if pager.page > 1 %}<a href="{{ pager.base }}page={{ pager.page - 1 }}{{ pager.anchor }}">previous</a>{% endif %}
+page {{ pager.page }} of {{ pager.pages }}
+{% if pager.page < pager.pages %}<a href="{{ pager.base }}page={{ pager.page + 1 }}{{ pager.anchor }}">next</a>{% endif %}</p>{% endif %}
+{%- endmacro %}
+{% macro results(columns, rows, pager=none) -%}
+{{ pages(pager) }}
+<table class="results"><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r in rows %}<tr>{% for v in r %}<td>{{ cell(v) }}</td>{% endfor %}</tr>{% endfor %}</table>
-<p class="muted">{{ rows|length }} row(s)</p>
+<p class="muted">{{ pager.total if pager else rows|length }} row(s){% if pager and pager.pages > 1 %}, {{ rows|length }} on this page{% endif %}</p>
+{{ pages(pager) }}
 {%- endmacro %}
 """
 
@@ -92,21 +116,21 @@ NODE = """{% extends "base" %}{% import "macros" as m with context %}
 <a href="/api/node?iri={{ iri|urlencode }}">JSON</a></p>
 {% if sources %}<p>Source: {% for s in sources %}{{ m.source(s) }} {% endfor %}</p>{% endif %}
 {{ special|safe }}
-<h2>Properties</h2>
-<table><tr><th>property</th><th>value</th></tr>
+<details{% if outgoing|length <= 40 %} open{% endif %}><summary><h2 style="display:inline">Properties</h2> ({{ outgoing|length }})</summary>
+<table class="results"><tr><th>property</th><th>value</th></tr>
 {% for p, v, kind in outgoing %}<tr><td>{{ p }}</td><td>{% if kind == 'iri' %}{{ m.node(v, labels.get(v)) }}{% elif kind == 'ref' %}{{ m.source(v) }}{% else %}{{ v }}{% endif %}</td></tr>{% endfor %}
-</table>
-{% if incoming %}<h2>Referenced by</h2>
-<table><tr><th>subject</th><th>property</th></tr>
+</table></details>
+{% if incoming %}<details{% if incoming|length <= 40 %} open{% endif %}><summary><h2 style="display:inline">Referenced by</h2> ({{ incoming|length + incoming_more }})</summary>
+<table class="results"><tr><th>subject</th><th>property</th></tr>
 {% for s, p in incoming %}<tr><td>{{ m.node(s, labels.get(s)) }}</td><td>{{ p }}</td></tr>{% endfor %}</table>
-{% if incoming_more %}<p class="muted">… and {{ incoming_more }} more</p>{% endif %}{% endif %}
+{% if incoming_more %}<p class="muted">… and {{ incoming_more }} more</p>{% endif %}</details>{% endif %}
 {% endblock %}
 """
 
 PARTY = """{% import "macros" as m with context %}
 {% if groups %}
 <h2>Files that go to {{ label }}, by body and article</h2>
-<p class="muted">Every 特定個人情報ファイル provided (提供), transferred (移転) or outsourced (委託) to this party, with the article the document cites and the source lines of the row. {{ nrows }} row(s) from {{ pager.bodies }} bodies.</p>
+<p class="muted">Every 特定個人情報ファイル provided (提供), transferred (移転) or outsourced (委託) to this party, with the article the document cites and the source lines of the row. {{ nrows }} row(s) from {{ pager.named }} bod{{ 'y' if pager.named == 1 else 'ies' }}{% if pager.fragments %} and {{ pager.fragments }} row(s) from a fragment without a body{% endif %}.</p>
 {% macro pages() %}{% if pager.pages > 1 %}<p class="pager">Bodies {{ pager.first }}–{{ pager.last }} of {{ pager.bodies }} ·
 {% if pager.page > 1 %}<a href="?page={{ pager.page - 1 }}">previous</a>{% endif %}
 page {{ pager.page }} of {{ pager.pages }}
@@ -156,15 +180,23 @@ FILE = """{% import "macros" as m with context %}
 <table><tr><th>source</th><th>state</th><th>detail</th><th>lines</th></tr>
 {% for r in sources_ %}<tr><td>{{ r.label }}</td><td>{{ r.state }}</td><td>{{ r.detail or '' }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}</table>
 <h2>Risk verdicts</h2>
-<table><tr><th>stage</th><th>question</th><th>verdict</th><th>lines</th></tr>
-{% for r in verdicts %}<tr><td>{{ r.stage or '' }}</td><td>{{ r.label }}</td><td>{{ r.verdict or '(unknown)' }}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}</table>
+<p class="muted small">By stage, in the order the document reaches them; a question is shown where it is not the form's 「リスクへの対策は十分か」.</p>
+<table><tr><th>stage</th><th>verdict</th><th>question</th><th>lines</th></tr>
+{% for stage, rows in stages %}{% for r in rows %}<tr>{% if loop.first %}<th rowspan="{{ rows|length }}">{{ stage }}</th>{% endif %}
+<td>{{ r.verdict or '(unknown)' }}</td><td>{% if r.label != 'リスクへの対策は十分か' %}{{ r.label }}{% endif %}</td><td>{{ m.source(r.source) }}</td></tr>{% endfor %}{% endfor %}</table>
 """
 
 ASSESSMENT = """{% import "macros" as m with context %}
+<p class="lead">評価実施機関 assessing body: {% if body %}<b>{{ m.node(body[0], body[1]) }}</b>{% else %}<span class="muted">(not stated: a fragment without its cover)</span>{% endif %}
+{% if form %} · {{ form }}{% endif %}{% if document %} · document <a href="/source/{{ document|urlencode }}">{{ document }}</a>{% endif %}</p>
 <h2>Files</h2>
 <ul>{% for f in files %}<li>{{ m.node(f.iri, f.label) }}</li>{% endfor %}</ul>
 {% if systems %}<h2>Systems</h2><ul>{% for f in systems %}<li>{{ m.node(f.iri, f.label) }}</li>{% endfor %}</ul>{% endif %}
-{% if document %}<p>Document: <a href="/source/{{ document|urlencode }}">{{ document }}</a></p>{% endif %}
+{% if changes %}<h2>Change history (変更箇所, {{ changes }})</h2>
+{% for date, rows in change_dates %}<details{% if change_dates|length == 1 and rows|length <= 20 %} open{% endif %}><summary>{{ date }} — {{ rows|length }} change(s), 変更箇所 {{ rows[0].n }}{% if rows|length > 1 %}–{{ rows[-1].n }}{% endif %}</summary>
+<table class="results"><tr><th>#</th><th>item</th><th>before</th><th>after</th><th>提出時期</th><th>lines</th></tr>
+{% for c in rows %}<tr><td>{{ m.node(c.iri, c.n) }}</td><td>{{ c.item or '' }}</td><td>{{ c.before or '' }}</td><td>{{ c.after or '' }}</td><td>{{ c.timing or '' }}</td><td>{{ m.source(c.source) }}</td></tr>{% endfor %}
+</table></details>{% endfor %}{% endif %}
 """
 
 SOURCE = """{% extends "base" %}
@@ -203,7 +235,7 @@ QUERY_RESULT = """{% extends "base" %}{% import "macros" as m with context %}
 {% if description %}<p>{{ description }}</p>{% endif %}
 {% if params %}<form method="get">{% for p in params %}<label>{{ p.name }} <input name="{{ p.name }}" value="{{ p.value }}" size="60"></label> {% endfor %}<button>Run</button></form>{% endif %}
 <p>Download: <a href="{{ download }}format=csv">CSV</a> · <a href="{{ download }}format=json">JSON</a> · <a href="/query?example={{ name }}">edit in the query editor</a></p>
-{% if error %}<div class="err">{{ error }}</div>{% else %}{{ m.results(columns, rows) }}{% endif %}
+{% if error %}<div class="err">{{ error }}</div>{% else %}{{ m.results(columns, rows, pager) }}{% endif %}
 <details><summary>SPARQL</summary><pre>{{ text }}</pre></details>
 {% endblock %}
 """
@@ -227,8 +259,10 @@ GRAPH_FORM = """<form action="/graph" method="get" style="margin:0 0 4px 0;font-
 <a href="/">← pia-graph</a> ·
 focus IRI <input name="focus" value="{{ focus or '' }}" size="50"> depth <select name="depth">{% for d in (1, 2, 3) %}<option{% if d == depth %} selected{% endif %}>{{ d }}</option>{% endfor %}</select>
 around <input name="under" value="{{ under or '' }}" size="30" placeholder="assessment / party / law IRI">
-types {% for key, name in all_types %}<label><input type="checkbox" name="type" value="{{ key }}"{% if key in types %} checked{% endif %}>{{ name }}</label> {% endfor %}
-<button>Draw</button></form>
+<button>Draw</button>
+<details style="display:inline-block;vertical-align:top"><summary>types: {{ types|join(', ') if types else 'around the focus' }}</summary>
+{% for key, name in all_types %}<label><input type="checkbox" name="type" value="{{ key }}"{% if key in types %} checked{% endif %}>{{ name }}</label> {% endfor %}
+</details></form>
 """
 
 TEMPLATES = {"base": BASE, "macros": MACROS, "home": HOME, "node": NODE, "party": PARTY, "article": ARTICLE,

@@ -160,3 +160,30 @@ def test_parallel_build_gives_the_same_graph(tmp_path):
     a.parse(one, format="trig")
     b.parse(two, format="trig")
     assert sorted(map(str, a.quads())) == sorted(map(str, b.quads()))
+
+
+def test_terminal_output_fits_120_columns(sample_graph):
+    """The flagship as a compact table (all 13 variables with --columns all or -f csv), the build summary with whole
+    names: no line wider than 120 cells when not writing to a terminal."""
+    from rich.cells import cell_len
+
+    runner = CliRunner()
+    table = runner.invoke(app, ["query", "files-to-kiko", "--data", str(sample_graph)])
+    assert table.exit_code == 0, table.output
+    assert max(cell_len(line) for line in table.output.splitlines()) <= 120
+    header = next(line for line in table.output.splitlines() if "organization" in line).split()
+    assert header == ["organization", "fileName", "kind", "recipient", "lawName", "article", "source"]
+    csv_out = runner.invoke(app, ["query", "files-to-kiko", "--data", str(sample_graph), "-f", "csv"]).output
+    assert len(csv_out.splitlines()[0].split(",")) == 13
+    rows = len(csv_out.splitlines()) - 1
+    assert f"{rows} row(s)" in table.output
+    for line in csv_out.splitlines()[1:]:
+        assert line.rsplit(",", 1)[1] in table.output, "source references are never cut"
+    picked = runner.invoke(app, ["query", "files-to-kiko", "--data", str(sample_graph), "--columns", "fileName,article"])
+    assert picked.exit_code == 0 and "organization" not in picked.output
+    bad = runner.invoke(app, ["query", "files-to-kiko", "--data", str(sample_graph), "--columns", "nope"])
+    assert bad.exit_code == 2 and "nope" in bad.output
+    build = runner.invoke(app, ["build", str(SAMPLES), "-o", str(sample_graph.parent / "again.trig"), "--no-validate"])
+    assert max(cell_len(line) for line in build.output.splitlines()) <= 120
+    for name in SEEDS:
+        assert name in build.output, "document names are shown whole"

@@ -559,3 +559,35 @@ def test_hostile_labels_never_become_markup(tmp_path):
     r = client.get("/api/graph", params={"focus": KIKO})
     assert r.headers["content-type"].startswith("application/json") and r.headers["x-content-type-options"] == "nosniff"
     assert {n["label"] for n in r.json()["nodes"]} >= {XSS, JS_IRI}
+
+
+# -- SPARQL 1.1 Protocol: content negotiation refuses what it cannot send (406) ------------------------------------
+
+def test_unacceptable_accept_is_406(server):
+    select = "SELECT ?s WHERE { ?s a pia:Assessment } LIMIT 1"
+    construct = "CONSTRUCT { ?s a pia:Assessment } WHERE { ?s a pia:Assessment } LIMIT 1"
+    with httpx.Client(base_url=server.base) as c:
+        for query, accept in ((select, "image/png"), (construct, "text/csv"), (construct, "image/png, text/html")):
+            r = c.get("/sparql", params={"query": query}, headers={"Accept": accept})
+            assert r.status_code == 406, (query, accept, r.text)
+            assert "not acceptable" in r.text and accept in r.text
+        r = c.get("/sparql", params={"query": construct, "format": "csv"})
+        assert r.status_code == 406 and "turtle" in r.text
+        # what a client may ask for still works: wildcards, a listed type with lower q, a type family
+        for query, accept, want in ((select, "image/png, */*;q=0.1", "application/sparql-results+json"),
+                                    (select, "text/*", "text/csv"), (construct, "text/csv, text/turtle;q=0.5", "text/turtle"),
+                                    (construct, "application/*", "application/n-triples")):
+            r = c.get("/sparql", params={"query": query}, headers={"Accept": accept})
+            assert r.status_code == 200 and r.headers["content-type"].startswith(want), (accept, r.headers)
+
+
+def test_api_docs_served_offline(server):
+    with httpx.Client(base_url=server.base) as c:
+        for url in ("/docs", "/redoc"):
+            page = c.get(url)
+            assert page.status_code == 200
+            srcs = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+            assert srcs and all(s.startswith("/") for s in srcs), srcs      # nothing from another host
+            for s in srcs:
+                asset = c.get(s)
+                assert asset.status_code == 200 and (len(asset.content) > 1000 or s == "/favicon.ico"), s

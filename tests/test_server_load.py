@@ -96,7 +96,8 @@ def send(c: httpx.Client, endpoint: str, kind: str, job, rnd: random.Random) -> 
         how, text = rnd.choice(["get", "post-query"]), job
     else:
         how, text, _ = job
-    headers = {"Accept": "text/csv"}
+    # CSV for a table; a graph result (CONSTRUCT) cannot be CSV and would get 406, so it asks for Turtle as second choice
+    headers = {"Accept": "text/csv, text/turtle;q=0.5"}
     if how == "get":
         return c.get(endpoint, params={"query": text}, headers=headers)
     if how in ("post-query", "post-huge"):
