@@ -16,6 +16,8 @@ OCR_FIXES = {
     "変更箇凡": "変更箇所",
     "訂正·": "訂正・",
     "〇": "○",
+    # Not OCR: Japanese PDF fonts (Adobe-Japan1) map the vertical bar to the broken bar, which no form prints.
+    "¦": "|",
 }
 
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
