@@ -63,7 +63,7 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
     """Extract, map, validate and write the graph: one named graph per assessment plus a shared graph."""
     import os
 
-    from .pipeline import collect, process_many
+    from .pipeline import collect, declared_mismatches, process_many
     from .store import format_for, write_dataset
 
     try:
@@ -77,6 +77,8 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
         raise typer.Exit(2)
     ds = new_dataset()
     rows, failed = [], 0
+    loud: list[str] = []        # one line for each violation and each declared count the rows do not match
+    unread = 0
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=not err.is_terminal and len(files) < 2) as progress:
         task = progress.add_task("building", total=len(files))
@@ -85,6 +87,14 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
             progress.update(task, description=f"built {Path(result.path).name}")
             if result.ok:
                 add_document(ds, result.assessment.sha256, result.graph, result.shared)
+                name = result.assessment.source
+                loud += [f"[red]violation:[/red] {name}: {f.message}" for f in result.findings
+                         if f.severity == "Violation"]
+                if no_validate:     # what could not be read is said all the same
+                    loud += [f"[red]could not be read:[/red] {name}: {u.part}: {u.reason} (lines {u.span.start}–"
+                             f"{u.span.end})" for u in result.assessment.unread]
+                unread += len(result.assessment.unread)
+                loud += [f"[yellow]declared ≠ read:[/yellow] {name}: {m}" for m in declared_mismatches(result.assessment)]
             else:
                 failed += 1
                 err.print(f"[red]error:[/red] {result.error}")
@@ -93,9 +103,15 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
     written = write_dataset(ds, output, fmt)
     out.print(summary_table(rows))
     out.print(f"wrote {output} ({written}, {len(ds)} quads) from {len(files) - failed} of {len(files)} documents")
+    for line in loud:
+        err.print(line)
     if summary_json:
         summary_json.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
-    if failed:
+    violations = sum(r.get("violations", 0) for r in rows)
+    if failed or violations or unread:
+        # The graph is written all the same: what could be read is in it, and what could not is named above.
+        err.print(f"[red]{failed} document(s) could not be read, {unread} required part(s) unread, {violations} "
+                  f"violation(s)[/red]: exit 1")
         raise typer.Exit(1)
 
 

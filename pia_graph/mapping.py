@@ -273,6 +273,13 @@ class _Mapper:
             g.add((a, PIA.lacks, _literal(part)))
         for note in d.notes:
             g.add((a, PIA.note, _literal(note, lang="en")))
+        for k, unread in enumerate(d.unread, 1):
+            un = self.iri("unread", str(k))
+            g.add((a, PIA.hasUnreadPart, un))
+            g.add((un, RDF.type, PIA.UnreadPart))
+            g.add((un, RDFS.label, _literal(unread.part, lang="ja")))
+            g.add((un, PIA.reason, _literal(unread.reason, lang="en")))
+            self.prov(un, unread.span)
         self.part_one(a)
         for fs in d.files:
             self.file(a, fs)
@@ -411,8 +418,8 @@ class _Mapper:
             g.add((pn, RDF.type, PIA.Provision if p.kind == "提供" else PIA.Transfer))
             g.add((pn, PIA.kind, _literal(p.kind, lang="ja")))
             g.add((pn, PIA.rowNumber, _literal(p.n, datatype=XSD.integer)))
-            g.add((pn, RDFS.label, _literal(f"{p.kind}先{p.n} {p.recipient}", lang="ja")))
-            g.add((pn, PIA.recipientText, _literal(p.recipient, lang="ja")))
+            g.add((pn, RDFS.label, _literal(f"{p.kind}先{p.n} {p.recipient or '(受領者不明)'}", lang="ja")))
+            self.text(pn, PIA.recipientText, p.recipient)
             for party in p.parties:
                 pi = self.party(party, PIA.Recipient)
                 g.add((pn, DPV.hasRecipient, pi))

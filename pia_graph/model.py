@@ -106,7 +106,7 @@ class Provision(BaseModel):
     """A 提供先 (to another body) or 移転先 (to another department of the same body) row."""
     kind: Literal["提供", "移転"]
     n: int
-    recipient: str
+    recipient: str | None                                 # None: the row's recipient cell could not be read
     parties: list[str] = Field(default_factory=list)      # canonical party names
     annex_ref: str | None = None                          # "別紙1" when the row stands for a listed table
     legal_basis: LegalBasis | None = None
@@ -190,6 +190,14 @@ class ChangeRow(BaseModel):
     span: Span
 
 
+class Unread(BaseModel):
+    """A part of the form that the text should hold but that could not be read: a loud failure, never a silent
+    gap. Mapped to a node that the shapes report as a violation, with the lines where the part was looked for."""
+    part: str              # "Ⅱ 特定個人情報ファイルの概要", "Ⅱ of file (4) コンビニ交付用ファイル"
+    reason: str
+    span: Span | None = None
+
+
 class Assessment(BaseModel):
     """Everything pia-graph reads from one 評価書."""
     source: str                   # file name
@@ -220,4 +228,5 @@ class Assessment(BaseModel):
     prefecture: str | None = None     # what 都道府県 means in this (municipal) document, where the text names it
     abbreviations: dict[str, str] = Field(default_factory=dict)
     lacks: list[str] = Field(default_factory=list)        # parts of the form the text does not contain
+    unread: list[Unread] = Field(default_factory=list)    # required parts that could not be read (violations)
     notes: list[str] = Field(default_factory=list)        # what the parser could not decide, in words

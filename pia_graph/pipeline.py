@@ -51,6 +51,27 @@ class DocumentResult:
         }
 
 
+def declared_mismatches(a: Assessment) -> list[str]:
+    """Where a file's declared counts (提供を行っている （N） 件 …) disagree with the rows read, a row that stands for
+    a 別紙 table counting as that table's rows: one line each, for the build summary."""
+    out = []
+    annex = {}
+    for row in a.annex_rows:
+        annex[row.annex] = annex.get(row.annex, 0) + 1
+    for f in a.files:
+        for label, declared, rows in (
+                ("提供", f.provision_declared, [p for p in f.provisions if p.kind == "提供"]),
+                ("移転", f.transfer_declared, [p for p in f.provisions if p.kind == "移転"]),
+                ("委託", f.outsourcing_declared, f.outsourcings)):
+            found = sum(annex.get(getattr(r, "annex_ref", None), 1) for r in rows)
+            if declared is not None and declared != found:
+                listed = [r.annex_ref for r in rows if getattr(r, "annex_ref", None)]
+                where = f" (a row points at {', '.join(listed)}, not read)" if listed and not all(
+                    x in annex for x in listed) else ""
+                out.append(f"file ({f.n}) {f.name}: {label} {declared} declared, {found} read{where}")
+    return out
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> Graph:
     """The SKOS schemes the shapes check concepts against (the shared graph holds them in a build)."""

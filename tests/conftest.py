@@ -25,12 +25,15 @@ def extracted():
 
 @pytest.fixture(scope="session")
 def sample_graph(tmp_path_factory):
-    """The five seeds built through the real CLI into a TriG file (validation included)."""
+    """The five seeds built through the real CLI into a TriG file (validation included). Seed 002 names a fourth
+    file in Ⅰ whose Ⅱ the text does not hold: the build says so, exits 1 and writes the graph all the same."""
     from typer.testing import CliRunner
 
     from pia_graph.cli import app
 
     out = tmp_path_factory.mktemp("graph") / "pia.trig"
     result = CliRunner().invoke(app, ["build", str(SAMPLES), "-o", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert "Ⅱ of file (4) コンビニ交付用ファイル could not be read" in result.output
+    assert "1 violation(s)" in result.output and out.exists()
     return out

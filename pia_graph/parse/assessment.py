@@ -4,7 +4,8 @@ reader in turn (cover, Ⅰ, Ⅱ per file, Ⅲ verdicts, appendices), with the re
 from __future__ import annotations
 
 from .. import citations as cit
-from ..model import Assessment
+from ..model import Assessment, Unread, span_of
+from ..normalize import compact
 from ..parties import home_prefecture
 from .annexes import read_changes, read_sheet
 from .cover import detect_form, has_cover, read_cover
@@ -40,6 +41,40 @@ def _definition_context(lines: list[Line]) -> str:
         if "という" in ln.text or "以下" in ln.text:
             keep.update(range(max(0, i - 2), min(len(lines), i + 2)))
     return "\n".join(lines[i].text for i in sorted(keep))
+
+
+def _span(lines: list[Line]):
+    return span_of(min(ln.n for ln in lines), max(ln.last for ln in lines)) if lines else None
+
+
+def check_required_parts(doc: Assessment, sections: list[Section], lines: list[Line]) -> None:
+    """Every part the form requires that the text was expected to hold but that could not be read becomes an
+    Unread (a violation naming the part and the lines where it was looked for), so that a document whose core
+    could not be read never passes for a small one: Ⅱ of a full or focused form, the Ⅱ of each file its Ⅰ names,
+    the basic form's list of files, and anything at all of a text recognised as an assessment."""
+    overview = [ln for s in sections if s.name == "II" for ln in s.all_lines]
+    part_one = next((s for s in sections if s.name == "I"), None)
+    after_one = [ln for ln in lines if part_one is None or ln.seq > part_one.all_lines[-1].seq] or lines
+    if doc.form in ("full", "focused"):
+        if not overview:
+            doc.unread.append(Unread(part="Ⅱ 特定個人情報ファイルの概要", span=_span(after_one),
+                                     reason="the form requires a Ⅱ section for each file; no Ⅱ heading was found"))
+        elif not doc.files:
+            doc.unread.append(Unread(part="Ⅱ 特定個人情報ファイルの概要", span=_span(overview),
+                                     reason="Ⅱ's heading was found, but no file could be read under it"))
+        else:
+            read = {f.n for f in doc.files} | {compact(f.name) for f in doc.files}
+            for k, name in enumerate(doc.file_names, 1):
+                if k not in read and compact(name) not in read:
+                    doc.unread.append(Unread(
+                        part=f"Ⅱ of file ({k}) {name}", span=_span(overview),
+                        reason="named in Ⅰ's list of files, but no Ⅱ section for it was found"))
+    if doc.form == "basic" and not doc.file_names:
+        doc.unread.append(Unread(part="Ⅰ 特定個人情報ファイル名", span=_span(part_one.all_lines if part_one else lines),
+                                 reason="the basic form lists its files in Ⅰ; no list of files was read"))
+    if not (doc.files or doc.file_names or doc.systems or doc.affair or doc.unread):
+        doc.unread.append(Unread(part="the form's content", span=_span(lines),
+                                 reason="recognised as an assessment by its words, but none of its parts could be read"))
 
 
 def parse_assessment(name: str, sha256: str, raw_lines: list[str], page_starts: tuple[int, ...] = ()) -> Assessment:
@@ -87,6 +122,7 @@ def parse_assessment(name: str, sha256: str, raw_lines: list[str], page_starts: 
     if not overview and doc.form != "basic":
         doc.lacks.append("II")
     doc.prefecture = home_prefecture(doc.body, full_text)
+    check_required_parts(doc, sections, lines)
     if cover:
         # A document that starts with its cover but stops early (a truncated download) says what it lacks.
         for section in EXPECTED_SECTIONS.get(doc.form or "full", ()):

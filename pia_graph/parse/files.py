@@ -67,11 +67,11 @@ def _file_name(r: Reading, k: int, seg: list[Line]) -> tuple[int, str]:
 
 def read_file(r: Reading, k: int, seg: list[Line]) -> FileSection | None:
     body = nonblank(seg)
-    if not body:
-        return None
+    entries = find_entries(seg)
+    if not body or not (entries or any(_FILE_NAME_HEADING.match(ln.key) for ln in body)):
+        return None          # no name and none of Ⅱ's fields: text that is not a file's Ⅱ, and no file is made up
     k, name = _file_name(r, k, seg)
     fs = FileSection(n=k, name=name, span=span_of(*line_range(body)))
-    entries = find_entries(seg)
     first: dict[tuple[str, str], Entry] = {}
     for e in entries:
         if e.label is not None:
@@ -201,11 +201,13 @@ def provision_row(r: Reading, fs: FileSection, c: Cluster) -> Provision | None:
         # An unused row of the form (移転先1 printed but left blank): nothing to record.
         return None
     if not recipient:
-        r.note(f"file {fs.n}: {kind}先{c.header.header.group('n')} names no recipient (line {c.header.line.n})")
-        recipient = "(recipient not given)"
+        # Kept without a recipient (no party is made up): the shapes report a row with no recipient as a violation.
+        r.note(f"file {fs.n}: {kind}先{c.header.header.group('n')}: its recipient could not be read "
+               f"(line {c.header.line.n})")
+        recipient = None
     values = _row_values(r, c, "provision", PROVISION_METHOD_ORDER[kind])
-    m = _ANNEX_REF.search(recipient)
+    m = _ANNEX_REF.search(recipient or "")
     span = Span.cover(*[entry_span(e) for e in c.entries], entry_span(c.header))
     return Provision(kind=kind, n=int(c.header.header.group("n")), recipient=recipient,
-                     parties=split_parties(recipient), annex_ref=f"別紙{m.group(1)}" if m else None, span=span,
-                     **values)
+                     parties=split_parties(recipient) if recipient else [],
+                     annex_ref=f"別紙{m.group(1)}" if m else None, span=span, **values)
