@@ -8,6 +8,7 @@ from ..model import AnnexRow, ChangeRow, span_of
 from ..normalize import compact, parse_japanese_date
 from .layout import Line, Section, joined_text, nonblank
 from .reading import Reading
+from .relayout import display_width
 
 _SHEET = re.compile(r"^\(別紙(\d+)\)")
 _ROW = re.compile(r"^(?P<row>\d+(の\d+)*)(項)?(\s+(?P<rest>.*))?$")
@@ -18,6 +19,9 @@ _ITEM_START = re.compile(r"^(I|II|III|IV|V|VI|Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ)[^A-Za-z]|
 
 
 def read_sheet(r: Reading, section: Section) -> None:
+    """The rows of a 別紙 recipient table: 項番, then its cells piece by piece. A cell wraps within its column, so
+    the recipient (the first cell) goes on while its pieces fill the column: the column's width is the widest
+    first piece, which many recipients reach."""
     annex = f"別紙{_SHEET.match(section.heading.key).group(1)}"
     known = {(row.annex, row.row) for row in r.doc.annex_rows}
     rows: list[tuple[Line, str, list[str]]] = []
@@ -27,12 +31,17 @@ def read_sheet(r: Reading, section: Section) -> None:
             rows.append((ln, m.group("row"), [m.group("rest")] if m.group("rest") else []))
         elif rows and not ln.key.startswith(("項番", "(別紙")):
             rows[-1][2].append(ln.text)
+    widths = sorted(display_width(parts[0]) for _, _, parts in rows if parts)
+    column = widths[-1] if len(widths) >= 2 and widths[-2] >= widths[-1] - 1 else None
     for ln, row, parts in rows:
         if (annex, row) in known:
             continue
         known.add((annex, row))
-        r.doc.annex_rows.append(AnnexRow(annex=annex, row=row, recipient=parts[0] if parts else None,
-                                         affair="".join(parts[1:]) or None, span=span_of(ln.n, ln.last)))
+        cut = 1
+        while column and cut < len(parts) and display_width(parts[cut - 1]) >= column - 1:
+            cut += 1          # the recipient's piece filled its column: the next piece carries it on
+        r.doc.annex_rows.append(AnnexRow(annex=annex, row=row, recipient="".join(parts[:cut]) or None,
+                                         affair="".join(parts[cut:]) or None, span=span_of(ln.n, ln.last)))
 
 
 def _first_cell(ln: Line) -> str:
@@ -43,9 +52,25 @@ def _is_date_cell(cell: str) -> bool:
     return "年" in cell and len(compact(cell)) <= 12 and parse_japanese_date(cell) is not None
 
 
+# The change history's column heads, printed again at the top of every page of the table.
+_COLUMN_HEADS = "変更日項目"
+
+
+def _timing(row: list[Line], cells: list[str]) -> str | None:
+    """提出時期 from its own cell (the table's fifth column), else from a line that ends with it as a word of its own:
+    never from the explanation's prose ("事前提出が求められる「重要な変更」に当たらない" is a 事後 row)."""
+    if len(cells) >= 5 and cells[4] in _TIMINGS:
+        return cells[4]
+    for ln in row:
+        words = ln.text.split()
+        if words and words[-1] in _TIMINGS:
+            return words[-1]
+    return None
+
+
 def read_changes(r: Reading, section: Section) -> None:
     rows: list[list[Line]] = []
-    body = nonblank(section.lines)
+    body = [ln for ln in nonblank(section.lines) if not ln.key.startswith(_COLUMN_HEADS)]
     dated = any(_is_date_cell(_first_cell(ln)) for ln in body)
     timed = False       # whether the last row holds its 提出時期 (事前/事後) yet
     for ln in body:
@@ -67,9 +92,11 @@ def read_changes(r: Reading, section: Section) -> None:
     for row in rows:
         head = row[0]
         cells = [c.strip() for c in head.raw.split("\t")]
+        if len(row) == 1 and len(cells) == 1 and _is_date_cell(head.text):
+            continue          # a date with nothing after it: the page's date cell, the row is on the next page
         date = parse_japanese_date(cells[0]) if cells and cells[0] else None
         text = joined_text(row)
-        timing = "事前" if "事前" in text else ("事後" if "事後" in text else None)
+        timing = _timing(row, cells)
         if len(cells) >= 4:
             item, before, after = cells[1], cells[2] or None, cells[3] or None
             explanation = cells[5] if len(cells) > 5 else None

@@ -42,7 +42,8 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
                     order: list[str] | None = None) -> list[Choice]:
     """Every option of `scheme` with its state as the lines show it.
 
-    `order` is the order in which the form prints the options (default: the scheme's). A line ending in an
+    `order` lists the options the form prints for this list, in the order it prints them (default: the scheme's);
+    no other option of the scheme is reported. A line ending in an
     opened box, "[ ] 住民基本台帳ネットワークシステム [ ○", tore the next box of the same row from its label: the
     form's layout says which option that is, so the mark decides it wherever its "] label" half landed.
     An option that the lines never print is unknown (its box was torn off elsewhere). A list in which every
@@ -103,8 +104,10 @@ def read_checkboxes(lines: list[Line], scheme: Scheme, required: bool = True,
     if not found:
         return []
     missing = dict(state=Mark.unknown, note="option not found beside its field: torn off by the text extraction")
+    # Only the options the form prints for this list: 庁内連携システム is no way to provide to another body.
+    printed = set(order)
     return [Choice(scheme=scheme.key, option=concept.key, label=concept.ja, **found.get(concept.key, missing))
-            for concept in scheme.concepts]
+            for concept in scheme.concepts if concept.key in printed]
 
 
 def read_band(lines: list[Line], scheme: Scheme) -> Band | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from .. import vocab
 from ..model import Field_, FileSection, Mark, Outsourcing, Provision, Span, span_of
 from ..parties import split_parties
+from .boxes import boxes_of
 from .choices import read_choice_word
 from .fields import CHOICE_LINE, Entry, find_entries, starts_label, value_text
 from .form import (DECLARED_COUNT, FILE_LABELS, FIRST_FILE_HEADING, OUTSOURCING_ANSWERS, OUTSOURCING_METHOD_ORDER,
@@ -87,14 +89,16 @@ def read_file(r: Reading, k: int, seg: list[Line]) -> FileSection | None:
             lines = (entry.lines if entry else []) + (items.lines if items else [])
         setattr(fs, label.target, r.value(label, entry, lines))
     read_declared(fs, seg, entries)
-    for c in cluster_rows(entries, "outsourcing"):
-        row = outsourcing_row(r, fs, c)
-        if row:
-            fs.outsourcings.append(row)
-    for c in cluster_rows(entries, "provision"):
-        row = provision_row(r, fs, c)
-        if row:
-            fs.provisions.append(row)
+    box_labels = [e for e in entries if e.label is not None and e.label.kind in (Kind.BOXES, Kind.BAND, Kind.WORD)]
+    for family, read_row, into in (("outsourcing", outsourcing_row, fs.outsourcings),
+                                   ("provision", provision_row, fs.provisions)):
+        clusters = cluster_rows(entries, family)
+        methods = [e for c in clusters if (e := c.get("methods")) is not None]
+        boxes = boxes_of(methods, seg, box_labels, vocab.METHODS, _region(seg, entries, family))
+        for c in clusters:
+            row = read_row(r, fs, c, boxes)
+            if row:
+                into.append(row)
     fs.fields.append(Field_(section=f"II.{k}", label="Ⅱ 特定個人情報ファイルの概要", value=joined_text(body),
                             span=fs.span))
     return fs
@@ -135,9 +139,20 @@ def read_declared(fs: FileSection, seg: list[Line], entries: list[Entry]) -> Non
                 break
 
 
-def _row_values(r: Reading, c: Cluster, family: str, order: tuple[str, ...]) -> dict:
-    """The row's fields by their labels: each read from its own entry, or from the whole row where PDF text tears
-    the boxes from their label."""
+def _region(seg: list[Line], entries: list[Entry], family: str) -> tuple[int, int] | None:
+    """Where a family's rows are in the segment: from its first label or heading to the next label of another
+    block after its last one."""
+    position = {id(ln): i for i, ln in enumerate(seg)}
+    at = [k for k, e in enumerate(entries) if e.family == family]
+    if not at:
+        return None
+    after = next((e for e in entries[at[-1] + 1:] if e.family != family), None)
+    return position[id(entries[at[0]].line)], position[id(after.line)] if after else len(seg)
+
+
+def _row_values(r: Reading, c: Cluster, family: str, order: tuple[str, ...], boxes: dict[int, list[Line]]) -> dict:
+    """The row's fields by their labels: each read from its own entry; a box list from the boxes paired with its
+    label (pia_graph.parse.boxes); where PDF text tore the boxes from their label, from the whole row."""
     row_lines = [ln for e in c.entries for ln in e.lines]
     values = {}
     for label in FILE_LABELS:
@@ -145,17 +160,19 @@ def _row_values(r: Reading, c: Cluster, family: str, order: tuple[str, ...]) -> 
             continue
         entry = c.get(label.field)
         lines = row_lines if label.row_wide else None
+        if entry is not None and id(entry) in boxes:
+            lines = boxes[id(entry)]
         values[label.target] = r.value(label, entry, lines, order=order if label.kind is Kind.BOXES else None)
     return values
 
 
-def outsourcing_row(r: Reading, fs: FileSection, c: Cluster) -> Outsourcing | None:
+def outsourcing_row(r: Reading, fs: FileSection, c: Cluster, boxes: dict[int, list[Line]]) -> Outsourcing | None:
     if c.header is None and not c.get("contractor") and not c.get("content"):
         return None
     n = int(c.header.header.group("n")) if c.header else len(fs.outsourcings) + 1
     if c.header is None:
         r.note(f"file {fs.n}: a 委託 row without its 委託事項 heading (line {c.first_line})")
-    values = _row_values(r, c, "outsourcing", OUTSOURCING_METHOD_ORDER)
+    values = _row_values(r, c, "outsourcing", OUTSOURCING_METHOD_ORDER, boxes)
     note = None
     if values["subcontract"] is Mark.unknown:
         # The answer can be torn from its label: look for it anywhere in the row.
@@ -189,7 +206,7 @@ def _recipient(c: Cluster) -> str:
     return "".join(parts)
 
 
-def provision_row(r: Reading, fs: FileSection, c: Cluster) -> Provision | None:
+def provision_row(r: Reading, fs: FileSection, c: Cluster, boxes: dict[int, list[Line]]) -> Provision | None:
     if c.header is None:
         if c.get("basis") or c.get("purpose"):
             r.note(f"file {fs.n}: 提供/移転 fields without a 提供先/移転先 heading (line {c.first_line}); not a row")
@@ -205,7 +222,7 @@ def provision_row(r: Reading, fs: FileSection, c: Cluster) -> Provision | None:
         r.note(f"file {fs.n}: {kind}先{c.header.header.group('n')}: its recipient could not be read "
                f"(line {c.header.line.n})")
         recipient = None
-    values = _row_values(r, c, "provision", PROVISION_METHOD_ORDER[kind])
+    values = _row_values(r, c, "provision", PROVISION_METHOD_ORDER[kind], boxes)
     m = _ANNEX_REF.search(recipient or "")
     span = Span.cover(*[entry_span(e) for e in c.entries], entry_span(c.header))
     return Provision(kind=kind, n=int(c.header.header.group("n")), recipient=recipient,

@@ -1,16 +1,28 @@
 """Group the labels of repeated rows (委託事項N, 提供先N, 移転先N) into one cluster per row.
 
-PDF text emits a page's blocks out of order: a 提供先's ⑦ can come before its ①, and its heading can sit
-above or below its labels. A row is therefore found by its labels, not by position: every field occurs
-once per row, so a repeated field (or a 提供 label after 移転 ones) starts the next row; the row headings
-are then matched to the rows beside them by kind.
+PDF text emits a page's blocks out of order: a 提供先's ⑦ can come before its ①, a row's fields can sit between the
+next row's heading and its ①, and its heading can sit above or below its labels. A row is therefore found by its
+labels, not by the next label after the previous one. Where the rows have headings, each heading anchors a row
+together with the first field printed beside it (①, on the heading's own table row); then, field by field in the
+form's order, the occurrences of a field are shared among the rows so that the distance from each to the nearest
+label its row already holds is least in total (an optimal assignment: every field occurs once per row). Labels
+that no headed row can take, and texts without headings, are grouped by the older rule: every field occurs once
+per row, so a repeated field (or a 提供 label after 移転 ones) starts the next row.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scipy.optimize import linear_sum_assignment
+
 from .fields import Entry
+from .form import FILE_LABELS
+
+# The fields of a row in the order the form prints them; the first is printed beside the row's heading.
+ROW_FIELDS = {family: [label.field for label in FILE_LABELS if label.group == family]
+              for family in ("provision", "outsourcing")}
+FIRST_FIELD = {"provision": "basis", "outsourcing": "content"}
 
 
 @dataclass
@@ -21,81 +33,88 @@ class Cluster:
     header: Entry | None = None
 
     def get(self, name: str) -> Entry | None:
-        for e in self.entries:
-            if e.field == name:
-                return e
-        return None
+        return next((e for e in self.entries if e.field == name), None)
 
     @property
     def first(self) -> int:
         """Where the row starts among the lines as read (Line.seq)."""
-        return min(e.line.seq for e in self.entries) if self.entries else (self.header.line.seq if self.header else 0)
+        return min(e.line.seq for e in self._all)
 
     @property
     def last(self) -> int:
-        return max(e.line.seq for e in self.entries) if self.entries else (self.header.line.seq if self.header else 0)
+        return max(e.line.seq for e in self._all)
 
     @property
     def first_line(self) -> int:
         """The source line the row starts on, for messages."""
-        return min((e.line.n for e in self.entries), default=self.header.line.n if self.header else 0)
+        return min(e.line.n for e in self._all)
+
+    @property
+    def _all(self) -> list[Entry]:
+        return self.entries + ([self.header] if self.header else [])
 
 
 def _header_kind(h: Entry) -> str | None:
-    what = h.header.group("what")
-    return {"提供先": "提供", "移転先": "移転"}.get(what)
+    return {"提供先": "提供", "移転先": "移転"}.get(h.header.group("what"))
+
+
+def _takes(row: Cluster, e: Entry) -> bool:
+    return row.get(e.field) is None and (not e.kind or not row.kind or e.kind == row.kind)
+
+
+def _by_repeats(labels: list[Entry], family: str) -> list[Cluster]:
+    """Rows as consecutive runs of labels: a repeated field, or a 提供 label after 移転 ones, starts the next."""
+    clusters: list[Cluster] = []
+    current: Cluster | None = None
+    for e in labels:
+        if current is None or not _takes(current, e):
+            current = Cluster(family)
+            clusters.append(current)
+        current.entries.append(e)
+        current.kind = current.kind or e.kind
+    return clusters
+
+
+def _anchored_rows(headers: list[Entry], labels: list[Entry], family: str) -> tuple[list[Cluster], list[Entry]]:
+    """One row per heading, its fields assigned by least total distance; the labels no row takes."""
+    rows: list[Cluster] = []
+    seen: set[tuple[str, int]] = set()
+    for h in sorted(headers, key=lambda e: e.line.seq):
+        key = (h.header.group("what"), int(h.header.group("n")))
+        if key in seen:
+            continue            # a continuation page printed the heading again
+        seen.add(key)
+        rows.append(Cluster(family, kind=_header_kind(h), header=h))
+    free = sorted(labels, key=lambda e: e.line.seq)
+    # The first field printed right after its heading shares the heading's table row.
+    first = FIRST_FIELD[family]
+    for row in rows:
+        after = [e for e in free if e.line.seq > row.header.line.seq]
+        nxt = after[0] if after else None
+        between = any(row.header.line.seq < r.header.line.seq < nxt.line.seq for r in rows) if nxt else True
+        if nxt is not None and nxt.field == first and not between and _takes(row, nxt):
+            row.entries.append(nxt)
+            free.remove(nxt)
+    for name in ROW_FIELDS[family]:
+        occurrences = [e for e in free if e.field == name]
+        candidates = [r for r in rows if r.get(name) is None]
+        if not occurrences or not candidates:
+            continue
+        big = 10 ** 9
+        cost = [[min(abs(e.line.seq - m.line.seq) for m in r._all) if _takes(r, e) else big
+                 for r in candidates] for e in occurrences]
+        for i, j in zip(*linear_sum_assignment(cost)):
+            if cost[i][j] < big:
+                candidates[j].entries.append(occurrences[i])
+                candidates[j].kind = candidates[j].kind or occurrences[i].kind
+                free.remove(occurrences[i])
+    return rows, free
 
 
 def cluster_rows(entries: list[Entry], family: str) -> list[Cluster]:
     labels = [e for e in entries if e.family == family and e.header is None]
     headers = [e for e in entries if e.family == family and e.header is not None]
-    clusters: list[Cluster] = []
-    current: Cluster | None = None
-    for e in labels:
-        repeat = current is not None and current.get(e.field) is not None
-        clash = current is not None and e.kind and current.kind and e.kind != current.kind
-        if current is None or repeat or clash:
-            current = Cluster(family)
-            clusters.append(current)
-        current.entries.append(e)
-        if e.kind and not current.kind:
-            current.kind = e.kind
-    # A header whose number repeats one already placed is a continuation page heading; keep the first.
-    seen: set[tuple[str, int]] = set()
-    # The rows' line ranges, taken once: their entries are all placed (a row made below for a lone heading has
-    # none, and its range is its heading's, read when it is needed).
-    ranges = {id(c): (c.first, c.last) for c in clusters}
-
-    def first_last(c: Cluster) -> tuple[int, int]:
-        return ranges.get(id(c)) or (c.first, c.last)
-
-    for h in headers:
-        key = (h.header.group("what"), int(h.header.group("n")))
-        kind = _header_kind(h)
-        n = h.line.seq
-        bounds = [(c, *first_last(c)) for c in clusters]
-        inside = [c for c, first, last in bounds
-                  if first < n < last and c.header is None and (not kind or c.kind in (None, kind))]
-        before = [c for c, _, last in bounds if last < n]
-        after = [c for c, first, _ in bounds if first > n]
-        candidates = inside[:1]
-        if after:
-            candidates.append(after[0])
-        if before:
-            candidates.append(before[-1])
-        target = None
-        for c in candidates:
-            if c.header is None and (kind is None or c.kind in (None, kind)):
-                target = c
-                break
-        if key in seen and target is None:
-            continue
-        seen.add(key)
-        if target is None:
-            target = Cluster(family, kind=kind)     # a row with a heading and no readable fields
-            clusters.append(target)
-        target.header = h
-        if kind and not target.kind:
-            target.kind = kind
+    rows, free = _anchored_rows(headers, labels, family) if headers else ([], labels)
+    clusters = rows + _by_repeats(free, family)
     clusters.sort(key=lambda c: c.first)
     return clusters
