@@ -54,7 +54,8 @@ def check_required_parts(doc: Assessment, sections: list[Section], lines: list[L
     the basic form's list of files, and anything at all of a text recognised as an assessment."""
     overview = [ln for s in sections if s.name == "II" for ln in s.all_lines]
     part_one = next((s for s in sections if s.name == "I"), None)
-    after_one = [ln for ln in lines if part_one is None or ln.seq > part_one.all_lines[-1].seq] or lines
+    end_of_one = part_one.all_lines[-1].seq if part_one is not None else -1
+    after_one = [ln for ln in lines if ln.seq > end_of_one] or lines
     if doc.form in ("full", "focused"):
         if not overview:
             doc.unread.append(Unread(part="Ⅱ 特定個人情報ファイルの概要", span=_span(after_one),

@@ -76,7 +76,7 @@ def boxes_of(labels: list[Entry], seg: list[Line], box_labels: list[Entry], sche
     taken = {id(r) for e in box_labels for r in beside(e)}
     own = {id(e): [ln for r in beside(e) for ln in r.lines] for e in labels}
     orphans = [r for r in runs if id(r) not in taken and _mentions(r, scheme)]
-    wanting = [e for e in labels if e.line.seq is not None]
+    wanting = labels
     if orphans and wanting:
         cost = [[min(abs(position[id(e.line)] - r.first), abs(position[id(e.line)] - r.last)) for r in orphans]
                 for e in wanting]

@@ -12,7 +12,7 @@ from .layout import Line
 CHOICE_LINE = re.compile(r"^(<選択肢>|\d+\)|\[|\]|.*\[\s*[○◯]?\s*\]|.*\[$)")
 
 
-@dataclass
+@dataclass(eq=False)        # an entry is itself: compared by identity (value equality compared whole line lists)
 class Entry:
     """One label occurrence: which field, where, and the value written beside or under it."""
     label: Label | None

@@ -206,6 +206,10 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (      # (name, the heading's words
     ("annex3", r"(\(別添3\))?変更箇所", ""),
     ("sheet", r"\(別紙\d+\)", ".*"),
 )
+# The words one of which every heading holds: a line without any of them is no heading (found with str.find over a
+# whole document, before the patterns are tried on the few lines that hold one).
+HEADING_WORDS = ("基本情報", "関連情報", "事務の内容", "ファイルの概要", "ファイル記録項目", "リスク対策", "しきい値判断",
+                 "開示請求", "評価実施手続", "変更箇所", "別紙")
 SECTION_ORDER = {name: i for i, (name, _, _) in enumerate(SECTIONS)}
 SECTION_ORDER.update({"threshold": SECTION_ORDER["annex2"], "threshold-result": SECTION_ORDER["III"],
                       "risk-basic": SECTION_ORDER["III"]})
@@ -297,6 +301,9 @@ class LabelIndex:
 
     def match(self, key: str) -> tuple[Label, str, int] | None:
         """(label, the word matched, where the label ends in the key), or None."""
+        first = key[:1]
+        if first not in self._by_first and first not in CIRCLED and not first.isdigit():
+            return None           # most lines: no label starts with their first character
         m = self._PREFIX.match(key)
         start = m.end()
         rest = key[start:]

@@ -25,6 +25,8 @@ PAGE_NUMBER_STYLES: dict[str, str] = {
     "bare": r"(?P<n>\d{1,4})",                                           # 12
 }
 _WHOLE_LINE = {style: re.compile(rf"^{p}$") for style, p in PAGE_NUMBER_STYLES.items()}
+# Any style at all, tried once on each short line before the styles one by one (named groups made plain).
+_ANY_STYLE = re.compile("^(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", p) for p in PAGE_NUMBER_STYLES.values()) + ")$")
 # A page that a web capture printed as one line ends (or starts) with its number.
 _AT_END = {style: re.compile(rf"\s{p}$") for style, p in PAGE_NUMBER_STYLES.items()}
 _AT_START = {style: re.compile(rf"^{p}\s") for style, p in PAGE_NUMBER_STYLES.items()}
@@ -98,8 +100,9 @@ def _with_repeats(chain: list[tuple[int, int, int | None]], candidates) -> set[i
 def _page_number_lines(lines: list[Line]) -> list[int]:
     """Positions of the lines that are page numbers, over all styles."""
     found: set[int] = set()
-    positions = [i for i, ln in enumerate(lines) if ln.key and len(ln.key) <= 16]
+    positions = [i for i, ln in enumerate(lines) if 0 < len(ln.key) <= 16 and _ANY_STYLE.match(ln.text)]
     extent = len(lines)
+    min_gap = 1 if is_run_on(lines) else MIN_PAGE_LINES     # a page on one line is a page nonetheless
     for style, pattern in _WHOLE_LINE.items():
         candidates = []
         for i in positions:
@@ -107,7 +110,6 @@ def _page_number_lines(lines: list[Line]) -> list[int]:
             if m:
                 total = m.groupdict().get("total")
                 candidates.append((i, int(m.group("n")), int(total) if total else None))
-        min_gap = 1 if is_run_on(lines) else MIN_PAGE_LINES     # a page on one line is a page nonetheless
         chain = _chain(candidates, min_gap)
         if _is_pages(chain, extent, 2 if style == "of" else 3):
             found |= _with_repeats(chain, candidates)
@@ -162,9 +164,10 @@ def _periodic_heads(lines: list[Line], is_form_line) -> set[int]:
     running heads of a text with no page numbers or form feeds. The form's own repeated lines (＜選択肢＞, labels,
     the risk questions) are never taken for one; an occurrence closer to the one before than half the usual
     interval is the same words in the text itself, and stays."""
+    repeated = {key for key, count in Counter(ln.key for ln in lines).items() if count >= 3 and 0 < len(key) <= 60}
     where: dict[str, list[int]] = defaultdict(list)
     for i, ln in enumerate(lines):
-        if ln.key and len(ln.key) <= 60:
+        if ln.key in repeated:
             where[ln.key].append(i)
     heads: set[int] = set()
     last = len(lines) - 1

@@ -25,7 +25,7 @@ ROW_FIELDS = {family: [label.field for label in FILE_LABELS if label.group == fa
 FIRST_FIELD = {"provision": "basis", "outsourcing": "content"}
 
 
-@dataclass
+@dataclass(eq=False)
 class Cluster:
     family: str
     kind: str | None = None              # 提供 / 移転 for provisions

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..normalize import _SPACES, compact, fold, strip_markup
-from .form import SECTION_ORDER, SECTIONS, TABLE_OF_CONTENTS
+from bisect import bisect_right
+from itertools import accumulate
+
+from .form import HEADING_WORDS, SECTION_ORDER, SECTIONS, TABLE_OF_CONTENTS
 
 
 class Line(NamedTuple):
@@ -18,8 +21,8 @@ class Line(NamedTuple):
     text: str       # clean_line(raw)
     key: str        # compact(text): the form used to match labels
     last: int       # the source line it ends on (n unless lines were joined)
-    seq: int        # its place among the lines as read: n and last are for provenance, seq for order (the parts
-                    # of a page that a web capture ran into one line share their n)
+    seq: int        # its order among the lines as read (increasing, not always by one): n and last are for
+                    # provenance, seq for order (the parts of a page that a web capture ran into one line share n)
 
     @property
     def blank(self) -> bool:
@@ -71,8 +74,12 @@ RUN_ON = 100      # characters of compact text: the form's typical line is 15 to
 def is_run_on(lines: list[Line]) -> bool:
     """Whether the text's lines are whole pages (a web capture of a PDF prints one line a page): its typical
     non-blank line is longer than any line of the form."""
-    lengths = sorted(len(ln.key) for ln in lines if ln.key)
-    return bool(lengths) and lengths[len(lengths) // 2] >= RUN_ON
+    filled = long = 0
+    for ln in lines:
+        if ln.key:
+            filled += 1
+            long += len(ln.key) >= RUN_ON
+    return long * 2 > filled
 
 
 def make_lines(raw_lines) -> list[Line]:
@@ -81,17 +88,34 @@ def make_lines(raw_lines) -> list[Line]:
     break, so the numbering is kept."""
     raw_lines = list(raw_lines)
     marked = [strip_markup(r) if "<" in r else r for r in raw_lines]     # a table export's HTML fragments
-    texts = fold("\n".join(marked)).split("\n")
+    spaced = _SPACES.sub(" ", fold("\n".join(marked)))
+    texts = spaced.split("\n")
+    # The keys are the texts without spaces; only where other whitespace is left (rare) is each line compacted.
+    keys = (spaced.replace(" ", "").split("\n") if _OTHER_WHITESPACE.search(spaced) is None
+            else [compact(t) for t in texts])
     if len(texts) != len(raw_lines):      # never expected; fall back to folding line by line
-        texts = [fold(m) for m in marked]
-    lines = []
-    for n, (raw, text) in enumerate(zip(raw_lines, texts), 1):
-        text = _SPACES.sub(" ", text).strip()
-        lines.append(Line(n, raw, text, compact(text), n, n - 1))
-    return lines
+        texts = [_SPACES.sub(" ", fold(m)) for m in marked]
+        keys = [compact(t) for t in texts]
+    return [Line(n, raw, text.strip(), key, n, n - 1)
+            for n, (raw, text, key) in enumerate(zip(raw_lines, texts, keys), 1)]
+
+
+_OTHER_WHITESPACE = re.compile(r"[^\S \n]")      # whitespace but the space and the line break
 
 
 _ANY_HEADING = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{words}{tail})$" for name, words, tail in SECTIONS))
+def headings(lines: list[Line]) -> list[tuple[int, str]]:
+    """(position, section name) of every line that is a top-level heading. Only the lines that hold one of the
+    headings' words are tried (str.find over the whole document's keys finds them)."""
+    keys = "\n".join(ln.key for ln in lines)
+    starts = list(accumulate((len(ln.key) + 1 for ln in lines), initial=0))
+    candidates: set[int] = set()
+    for word in HEADING_WORDS:
+        at = keys.find(word)
+        while at >= 0:
+            candidates.add(bisect_right(starts, at) - 1)
+            at = keys.find(word, at + 1)
+    return [(i, name) for i in sorted(candidates) if (name := heading_of(lines[i]))]
 
 
 def heading_of(line: Line) -> str | None:
@@ -132,8 +156,9 @@ def split_sections(lines: list[Line]) -> tuple[list[Line], list[Section]]:
     Returns the lines before the first heading (the cover, if any) and the sections in document order.
     """
     # (position in lines, line, heading name or None) of every heading and every 項目一覧 mark, in order.
-    marks = [(pos, ln, name) for pos, ln in enumerate(lines)
-             if (name := heading_of(ln)) or ln.key == TABLE_OF_CONTENTS]
+    marks = sorted([(pos, lines[pos], name) for pos, name in headings(lines)]
+                   + [(pos, ln, None) for pos, ln in enumerate(lines) if ln.key == TABLE_OF_CONTENTS],
+                   key=lambda mark: mark[0])
     toc: set[int] = set()        # positions of the table of contents' entries
 
     def close_group(group: list) -> None:

@@ -243,4 +243,6 @@ def read_lines(raw_lines: list[str], page_starts: tuple[int, ...] = ()) -> tuple
     layout = Layout()
     for layout_pass in LAYOUT_PASSES:
         lines = layout_pass.run(lines, page_starts, layout)
-    return [ln._replace(seq=i) for i, ln in enumerate(lines)], layout
+    if any(a.seq >= b.seq for a, b in zip(lines, lines[1:])):      # a line was cut in parts: number them anew
+        lines = [Line(n, raw, text, key, last, i) for i, (n, raw, text, key, last, _) in enumerate(lines)]
+    return lines, layout
