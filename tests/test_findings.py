@@ -1,6 +1,7 @@
 """Every validation finding says where in the source it is: the document and lines of the node it is about, or of the
 node that node hangs from (a checkbox's file or row), or for a shared node (a party, a statute) its label and the
-documents it was found in. On the samples' build and on hand-made cases, one per way of locating a finding."""
+documents it was found in; and its message speaks of the assessment's own form. On the samples' build and on
+hand-made cases, one per way of locating a finding."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from typer.testing import CliRunner
 
 from pia_graph.cli import app
-from pia_graph.namespaces import GRAPH_BASE, ID, PIA, RDFS, SHARED_GRAPH
+from pia_graph.namespaces import GRAPH_BASE, ID, PIA, RDFS, SH, SHARED_GRAPH
 from pia_graph.pipeline import vocabulary
 from pia_graph.store import load_dataset
-from pia_graph.validate import ENCLOSED_BY, validate_dataset, validate_graph
+from pia_graph.validate import ENCLOSED_BY, shapes_graph, validate_dataset, validate_graph
 
 from test_shapes import BASE, PREFIXES, T, hand_made
 
@@ -55,6 +56,45 @@ def test_every_finding_on_the_samples_names_its_document_and_the_lines_its_node_
             m = LINES.match(f.source)
             assert m and m["doc"] in f.documents, f
             assert 1 <= int(m["first"]) <= int(m["last"]) <= documents[m["doc"]], f
+
+
+FORM_WORDS = {"basic": ("basic assessment", "基礎項目", "様式2"), "focused": ("focused assessment", "重点項目", "様式3"),
+              "full": ("full assessment", "全項目", "様式4")}
+
+
+def test_no_message_about_a_document_speaks_of_another_form(sample_findings):
+    ds, findings = sample_findings
+    form_of = {}
+    for a, form in ds.subject_objects(PIA.form):
+        d = _value(ds, a, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
+        form_of[str(_value(ds, d, PIA.fileName))] = str(form).rsplit("/", 1)[-1]
+    assert "full" in form_of.values() and "basic" in form_of.values()
+    for f in findings:
+        forms = {form_of.get(d) for d in f.documents}
+        if len(forms) != 1 or None in forms:
+            continue
+        (form,) = forms
+        for other, words in FORM_WORDS.items():
+            if other != form:
+                assert not any(w in f.message for w in words), (form, f)
+    # a file its document only names (no Ⅱ section): the finding says what that means in the document's own form
+    only_named = {str(file) for file in ds.subjects(PIA.inAssessment, None)
+                  if (file, None, PIA.PersonalInformationFile) in ds and _value(ds, file, PIA.fileNumber) is None}
+    assert only_named
+    for f in findings:
+        if f.focus in only_named and f.path == str(PIA.fileNumber):
+            assert any(w in f.message for w in FORM_WORDS[form_of[f.documents[0]]]), f
+    assert {f.focus for f in findings if f.path == str(PIA.fileNumber)} >= only_named
+
+
+def test_messages_name_the_forms_fields_by_their_printed_labels_not_their_numbers():
+    # 様式2, 様式3 and 様式4 number the same fields differently (the list of files is Ⅰ2 in a basic assessment, Ⅰ3 in
+    # the others; 使用目的 is ③ in a focused one, ⑥ in a full one): a number in a message is false for some form
+    g = shapes_graph()
+    messages = [str(m) for m in g.objects(None, SH.message)]
+    assert len(messages) > 100
+    numbered = [m for m in messages if re.search(r"[ⅠⅡⅢⅣⅤⅥ]\s*\d|[\u2460-\u2473]", m)]
+    assert numbered == []
 
 
 # ---------------------------------------------------------------------------------------------------------------

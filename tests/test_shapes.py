@@ -371,12 +371,31 @@ def test_the_prepared_shapes_report_on_a_seed_what_the_shapes_as_written_report(
     assert prepared and prepared == _comparable(validate(g, as_written=True))
 
 
-def test_a_file_named_only_in_the_list_needs_no_line_range():
-    g = hand_made("INSERT DATA { <%s> pia:hasFile ex:file2 . ex:file2 a pia:PersonalInformationFile ; "
-                  "rdfs:label \"送付先情報ファイル\"@ja ; pia:inAssessment <%s> }" % (T, T))
-    results = validate(g)
+FORMS = {"basic": ("Info", "A basic assessment (基礎項目評価書, 様式2)"),
+         "focused": ("Warning", "a focused assessment (重点項目評価書, 様式3) describes every file"),
+         "full": ("Warning", "a full assessment (全項目評価書, 様式4) describes every file"),
+         None: ("Warning", "the form of the assessment is not known")}
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_a_file_named_only_in_the_list_needs_no_line_range_and_is_judged_by_the_form(form):
+    # a basic assessment describes no file (worth knowing); a focused or full one describes every file it names
+    # (the source lacks something); each message speaks of the assessment's own form only
+    updates = ["INSERT DATA { <%s> pia:hasFile ex:file2 . ex:file2 a pia:PersonalInformationFile ; "
+               "rdfs:label \"送付先情報ファイル\"@ja ; pia:inAssessment <%s> }" % (T, T),
+               "DELETE WHERE { <%s> pia:form ?f }" % T]
+    if form:
+        updates.append("INSERT DATA { <%s> pia:form <https://w3id.org/pia-graph/id/concept/form/%s> }" % (T, form))
+    results = validate(hand_made(*updates))
     assert of(results, "Violation") == [], results
-    _one(results, "Info", focus=URIRef(T + "/file2"), path=PIA.fileNumber)
+    severity, words = FORMS[form]
+    hits = _one(results, severity, focus=URIRef(T + "/file2"), path=PIA.fileNumber)
+    assert len(hits) == 1 and words in hits[0]["message"], hits
+    others = {"basic": ("basic", "基礎項目", "様式2"), "focused": ("focused", "重点項目", "様式3"),
+              "full": ("full assessment", "全項目", "様式4")}
+    for other, names in others.items():
+        if form and other != form:
+            assert not any(n in r["message"] for r in results for n in names), (form, results)
 
 
 def test_what_the_source_lacks_is_a_warning():
