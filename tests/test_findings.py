@@ -77,14 +77,19 @@ def test_no_message_about_a_document_speaks_of_another_form(sample_findings):
         for other, words in FORM_WORDS.items():
             if other != form:
                 assert not any(w in f.message for w in words), (form, f)
-    # a file its document only names (no Ⅱ section): the finding says what that means in the document's own form
-    only_named = {str(file) for file in ds.subjects(PIA.inAssessment, None)
-                  if (file, None, PIA.PersonalInformationFile) in ds and _value(ds, file, PIA.fileNumber) is None}
+    # a file its document only names (no Ⅱ section): a basic assessment's is worth knowing, and says so; a focused
+    # or full assessment's is a part that could not be read, a violation naming the file
+    only_named = [file for file in ds.subjects(PIA.inAssessment, None)
+                  if (file, None, PIA.PersonalInformationFile) in ds and _value(ds, file, PIA.fileNumber) is None]
     assert only_named
-    for f in findings:
-        if f.focus in only_named and f.path == str(PIA.fileNumber):
-            assert any(w in f.message for w in FORM_WORDS[form_of[f.documents[0]]]), f
-    assert {f.focus for f in findings if f.path == str(PIA.fileNumber)} >= only_named
+    for file in only_named:
+        form = form_of[str(LINES.match(str(_value(ds, file, PIA.sourceRef)))["doc"])]
+        if form == "basic":
+            (f,) = [f for f in findings if f.focus == str(file) and f.path == str(PIA.fileNumber)]
+            assert f.severity == "Info" and all(w in f.message for w in FORM_WORDS["basic"]), f
+        else:
+            name = str(_value(ds, file, RDFS.label))
+            assert [f for f in findings if f.severity == "Violation" and name in f.message], file
 
 
 def test_messages_name_the_forms_fields_by_their_printed_labels_not_their_numbers():
