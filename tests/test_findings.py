@@ -17,7 +17,7 @@ from pia_graph.pipeline import vocabulary
 from pia_graph.store import load_dataset
 from pia_graph.validate import ENCLOSED_BY, shapes_graph, validate_dataset, validate_graph
 
-from test_shapes import BASE, PREFIXES, T, hand_made
+from test_shapes import BASE, FORM_NAMES, PREFIXES, T, hand_made
 
 LINES = re.compile(r"^(?P<doc>.+)#L(?P<first>\d+)-L(?P<last>\d+)$")
 
@@ -58,10 +58,6 @@ def test_every_finding_on_the_samples_names_its_document_and_the_lines_its_node_
             assert 1 <= int(m["first"]) <= int(m["last"]) <= documents[m["doc"]], f
 
 
-FORM_WORDS = {"basic": ("basic assessment", "基礎項目", "様式2"), "focused": ("focused assessment", "重点項目", "様式3"),
-              "full": ("full assessment", "全項目", "様式4")}
-
-
 def test_no_message_about_a_document_speaks_of_another_form(sample_findings):
     ds, findings = sample_findings
     form_of = {}
@@ -74,7 +70,7 @@ def test_no_message_about_a_document_speaks_of_another_form(sample_findings):
         if len(forms) != 1 or None in forms:
             continue
         (form,) = forms
-        for other, words in FORM_WORDS.items():
+        for other, words in FORM_NAMES.items():
             if other != form:
                 assert not any(w in f.message for w in words), (form, f)
     # a file its document only names (no Ⅱ section): a basic assessment's is worth knowing, and says so; a focused
@@ -86,7 +82,7 @@ def test_no_message_about_a_document_speaks_of_another_form(sample_findings):
         form = form_of[str(LINES.match(str(_value(ds, file, PIA.sourceRef)))["doc"])]
         if form == "basic":
             (f,) = [f for f in findings if f.focus == str(file) and f.path == str(PIA.fileNumber)]
-            assert f.severity == "Info" and all(w in f.message for w in FORM_WORDS["basic"]), f
+            assert f.severity == "Info" and all(w in f.message for w in FORM_NAMES["basic"]), f
         else:
             name = str(_value(ds, file, RDFS.label))
             assert [f for f in findings if f.severity == "Violation" and name in f.message], file

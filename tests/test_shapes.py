@@ -375,7 +375,8 @@ FORMS = {"basic": ("Info", "A basic assessment (基礎項目評価書, 様式2)"
          "focused": ("Violation", "though a focused assessment (重点項目評価書, 様式3) describes every file"),
          "full": ("Violation", "though a full assessment (全項目評価書, 様式4) describes every file"),
          None: ("Info", "the form of the assessment is not known")}
-FORM_NAMES = {"basic": ("basic", "基礎項目", "様式2"), "focused": ("focused", "重点項目", "様式3"),
+# how a message names each form
+FORM_NAMES = {"basic": ("basic assessment", "基礎項目", "様式2"), "focused": ("focused assessment", "重点項目", "様式3"),
               "full": ("full assessment", "全項目", "様式4")}
 ONLY_NAMED = ("INSERT DATA { <%s> pia:hasFile ex:file2 . ex:file2 a pia:PersonalInformationFile ; "
               "rdfs:label \"送付先情報ファイル\"@ja ; pia:inAssessment <%s> ; pia:sourceRef \"t.txt#L5-L6\" }" % (T, T))
