@@ -119,34 +119,32 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
 def validate(graph: Path = typer.Argument(..., help="A graph file written by build"),
              fmt: Optional[str] = typer.Option(None, "--format"),
              show_warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="List warnings too")):
-    """Run the SHACL shapes per assessment and print a readable report; exit 1 on violations."""
-    from rdflib import Graph
+    """Run the SHACL shapes per assessment and print a readable report; exit 1 on violations.
 
+    Each finding names where to look: the document and lines of the node it is about (or of the file or row it
+    hangs from, said so), or, for a shared node such as a party or an article, the documents it was found in."""
     from .store import load_dataset
-    from .validate import counts, validate_graph
+    from .validate import counts, validate_dataset
 
     try:
         ds = load_dataset(graph, fmt)
     except (FileNotFoundError, ValueError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
-    shared = Graph()
-    for t in ds.graph(SHARED_GRAPH):
-        shared.add(t)
-    total = {"Violation": 0, "Warning": 0, "Info": 0}
-    table = Table(title=f"SHACL report for {graph}")
-    for c in ("severity", "source", "focus", "message"):
-        table.add_column(c, overflow="fold")
-    for g in ds.graphs():
-        if g.identifier == SHARED_GRAPH or len(g) == 0 or not str(g.identifier).startswith(str(GRAPH_BASE)):
-            continue      # only the documents' own named graphs are validated (with the shared one beside)
-        findings = validate_graph(g, shared)
-        for k, v in counts(findings).items():
-            total[k] += v
-        for f in findings:
-            if f.severity == "Violation" or show_warnings:
-                style = "red" if f.severity == "Violation" else "yellow"
-                table.add_row(f"[{style}]{f.severity}[/{style}]", f.source or "", f.label or f.focus, f.message)
+    findings = validate_dataset(ds)
+    total = counts(findings)
+    table = Table(title=f"SHACL report for {graph}", box=box.SIMPLE_HEAD)
+    table.add_column("severity", no_wrap=True)
+    # a whole file#Lstart-Lend on one line; the message gets the rest of the width
+    table.add_column("source", overflow="fold", min_width=37, max_width=40)
+    table.add_column("focus", overflow="fold", max_width=24)
+    table.add_column("message", overflow="fold")
+    for f in findings:
+        if f.severity == "Violation" or show_warnings:
+            style = {"Violation": "red", "Warning": "yellow"}.get(f.severity, "cyan")
+            where = "\n".join(filter(None, (f.source, f.lines_of and f"(lines of {f.lines_of})"))) \
+                or "\n".join(f.documents)
+            table.add_row(f"[{style}]{f.severity}[/{style}]", where, f.label or f.focus, f.message)
     out.print(table)
     out.print(f"violations: {total['Violation']}  warnings: {total['Warning']}  info: {total['Info']}")
     if total["Violation"]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import pyshacl
-from rdflib import Graph, plugin
+from rdflib import Dataset, Graph, Literal, plugin
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.evaluate import evalQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -17,7 +18,7 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.query import Processor
 from rdflib.namespace import RDF, RDFS
 
-from .namespaces import PIA, SH
+from .namespaces import DPV, GRAPH_BASE, PIA, PROV, SH, SHARED_GRAPH, SKOS
 from .query import PARSE_LOCK
 
 class CachingSPARQLProcessor(SPARQLProcessor):
@@ -120,7 +121,109 @@ class Finding:
     label: str           # its rdfs:label, if any
     message: str
     path: str | None
-    source: str | None   # file#Lstart-Lend
+    source: str | None   # file#Lstart-Lend: the focus node's lines, or those of the node it hangs from
+    documents: tuple[str, ...] = ()   # the source document(s) the finding is about (file names)
+    lines_of: str = ""   # when `source` is the lines of an enclosing node (a checkbox's file or row): its label
+
+    @property
+    def where(self) -> str:
+        """Where to look, for a reader: the lines (and whose they are), else the document(s)."""
+        if self.source:
+            return f"{self.source} (lines of {self.lines_of})" if self.lines_of else self.source
+        return ", ".join(self.documents)
+
+    @property
+    def first_line(self) -> int:
+        """The first line of `source`, 0 without one (sorts findings in reading order)."""
+        match = _FIRST_LINE.search(self.source or "")
+        return int(match.group(1)) if match else 0
+
+
+_FIRST_LINE = re.compile(r"#L(\d+)-")
+
+# The properties by which a node of the form hangs from the node it was read inside: a checkbox from its system,
+# file or row, a row from its file, a citation from the row or affair it is the basis of, a file from its
+# assessment. A node without lines of its own is located by the nearest enclosing node that has them.
+ENCLOSED_BY = (PIA.hasAffair, PIA.hasSystem, PIA.hasFile, PIA.hasDisclosure, PIA.hasOutsourcing, PIA.connection,
+               PIA.recordCategory, PIA.dataSource, PIA.acquisitionMethod, PIA.method, DPV.hasLegalBasis,
+               PIA.hasAnnexRow, PIA.hasChange, PIA.hasRiskVerdict, PIA.hasTextBlock)
+
+
+def _enclosing(data: Graph, node):
+    for prop in ENCLOSED_BY:
+        for parent in data.subjects(prop, node):
+            return parent
+    return None
+
+
+def _document_of(data: Graph, node) -> str | None:
+    """The file name of the source document an extracted node (or an assessment, or a document) was read from."""
+    if (node, RDF.type, PIA.SourceDocument) in data:
+        document = node
+    else:
+        assessment = node if (node, RDF.type, PIA.Assessment) in data else data.value(node, PIA.inAssessment)
+        document = data.value(assessment, PROV.wasDerivedFrom) if assessment is not None else None
+    name = data.value(document, PIA.fileName) if document is not None else None
+    return str(name) if name is not None else None
+
+
+def _referring_documents(data: Graph, node, limit: int = 10_000) -> set[str]:
+    """The documents whose extracted nodes lead to a shared node (a party, a statute, a concept): walked back along
+    the links into it until a node of a document is reached."""
+    found, seen, frontier = set(), {node}, [node]
+    while frontier and len(seen) < limit:
+        nxt = []
+        for o in frontier:
+            for s in data.subjects(None, o):
+                if s in seen:
+                    continue
+                seen.add(s)
+                name = _document_of(data, s)
+                if name is not None:
+                    found.add(name)
+                else:
+                    nxt.append(s)
+        frontier = nxt
+    return found
+
+
+def locate(data: Graph, focus) -> tuple[str | None, str, tuple[str, ...]]:
+    """Where a finding about `focus` is in the source: (file#Lstart-Lend, label of the node whose lines those are
+    when not the focus's own, the document file names).
+
+    A node read from a document gives its own lines, else those of the nearest node it hangs from (a checkbox
+    never printed beside its field: the file or row whose field it is). The assessment's range is the whole
+    document, so it is given only for a finding about the assessment itself. A shared node (a party, a statute,
+    a concept) has no lines: its documents are those whose nodes lead to it, else every document validated."""
+    node, lines_of, seen = focus, "", {focus}
+    ref = data.value(focus, PIA.sourceRef)
+    while ref is None:
+        node = _enclosing(data, node)
+        if node is None or node in seen or (node, RDF.type, PIA.Assessment) in data:
+            node = None
+            break
+        seen.add(node)
+        ref = data.value(node, PIA.sourceRef)
+    if ref is not None and node != focus:
+        label = data.value(node, RDFS.label)
+        lines_of = str(label) if label is not None else str(node)
+    document = _document_of(data, focus) or (_document_of(data, node) if node is not None else None)
+    if document is None and ref is not None:
+        document = str(ref).split("#", 1)[0]
+    if document is not None:
+        documents = (document,)
+    else:
+        documents = tuple(sorted(_referring_documents(data, focus)
+                                 or {str(n) for n in data.objects(None, PIA.fileName)}))
+    return (str(ref) if ref is not None else None), lines_of, documents
+
+
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def reading_order(f: Finding):
+    """Violations first, then per document in line order."""
+    return (SEVERITY_ORDER.get(f.severity, 3), f.documents, f.first_line, f.message, f.focus)
 
 
 def validation_graph(*parts) -> Graph:
@@ -140,7 +243,7 @@ def shapes_report(data: Graph) -> Graph:
 
 def validate_graph(*parts) -> list[Finding]:
     """Run the shapes over one document: its graph, the shared graph and the vocabulary, given as parts (Graphs or
-    sets of triples).
+    sets of triples). Each finding says where in the source it is (locate()).
 
     The parts are copied once into a fresh graph with the ontology's axioms, and pySHACL validates that copy in
     place, rather than cloning it again to mix the ontology in."""
@@ -153,13 +256,63 @@ def validate_graph(*parts) -> list[Finding]:
         path = report.value(result, SH.resultPath)
         messages = [str(m) for m in report.objects(result, SH.resultMessage)]
         label = data.value(focus, RDFS.label)
-        source = data.value(focus, PIA.sourceRef)
+        source, lines_of, documents = locate(data, focus)
         findings.append(Finding(severity=severity, focus=str(focus), label=str(label) if label else "",
                                 message="; ".join(messages), path=str(path) if path else None,
-                                source=str(source) if source else None))
-    order = {"Violation": 0, "Warning": 1, "Info": 2}
-    findings.sort(key=lambda f: (order.get(f.severity, 3), f.source or "", f.message))
+                                source=source, documents=documents, lines_of=lines_of))
+    findings.sort(key=reading_order)
     return findings
+
+
+_VOCABULARY_CLASSES = (SKOS.Concept, SKOS.ConceptScheme, PIA.CheckState)
+
+
+def shared_part(document: Graph, shared: Graph, vocabulary: Graph | None = None) -> Graph:
+    """What of the shared graph a document's graph leads to (its parties, statutes, concepts and what they lead
+    to), with the vocabulary: the part `build` validated the document with."""
+    part = Graph()
+    if vocabulary is not None:
+        part += vocabulary
+    seen = set()
+    frontier = {o for o in document.objects() if not isinstance(o, Literal)}
+    while frontier:
+        seen |= frontier
+        nxt = set()
+        for node in frontier:
+            for s, p, o in shared.triples((node, None, None)):
+                part.add((s, p, o))
+                if not isinstance(o, Literal) and o not in seen:
+                    nxt.add(o)
+        frontier = nxt
+    return part
+
+
+def vocabulary_part(shared: Graph) -> Graph:
+    """The form's SKOS vocabulary and check states as the shared graph holds them."""
+    part = Graph()
+    for cls in _VOCABULARY_CLASSES:
+        for node in shared.subjects(RDF.type, cls):
+            part += shared.triples((node, None, None))
+    return part
+
+
+def validate_dataset(ds: Dataset) -> list[Finding]:
+    """Run the shapes per assessment over a dataset written by `build`: each document's named graph with the part of
+    the shared graph it leads to, as `build` validated it. A finding about a shared node (a party two documents
+    name) is reported once, with every document it was found in."""
+    shared = ds.graph(SHARED_GRAPH)
+    vocabulary = vocabulary_part(shared)
+    merged: dict[tuple, Finding] = {}
+    for g in ds.graphs():
+        if g.identifier == SHARED_GRAPH or len(g) == 0 or not str(g.identifier).startswith(str(GRAPH_BASE)):
+            continue      # only the documents' own named graphs are validated (with the shared part beside)
+        for f in validate_graph(g, shared_part(g, shared, vocabulary)):
+            if not f.documents:      # a graph without its source document: name the graph at least
+                f = replace(f, documents=(str(g.identifier),))
+            key = (f.severity, f.focus, f.path, f.message)
+            seen = merged.get(key)
+            merged[key] = f if seen is None else replace(seen, documents=tuple(sorted({*seen.documents, *f.documents})))
+    return sorted(merged.values(), key=reading_order)
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

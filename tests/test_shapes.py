@@ -371,12 +371,46 @@ def test_the_prepared_shapes_report_on_a_seed_what_the_shapes_as_written_report(
     assert prepared and prepared == _comparable(validate(g, as_written=True))
 
 
-def test_a_file_named_only_in_the_list_needs_no_line_range():
-    g = hand_made("INSERT DATA { <%s> pia:hasFile ex:file2 . ex:file2 a pia:PersonalInformationFile ; "
-                  "rdfs:label \"送付先情報ファイル\"@ja ; pia:inAssessment <%s> }" % (T, T))
+FORMS = {"basic": ("Info", "A basic assessment (基礎項目評価書, 様式2)"),
+         "focused": ("Violation", "though a focused assessment (重点項目評価書, 様式3) describes every file"),
+         "full": ("Violation", "though a full assessment (全項目評価書, 様式4) describes every file"),
+         None: ("Info", "the form of the assessment is not known")}
+# how a message names each form
+FORM_NAMES = {"basic": ("basic assessment", "基礎項目", "様式2"), "focused": ("focused assessment", "重点項目", "様式3"),
+              "full": ("full assessment", "全項目", "様式4")}
+ONLY_NAMED = ("INSERT DATA { <%s> pia:hasFile ex:file2 . ex:file2 a pia:PersonalInformationFile ; "
+              "rdfs:label \"送付先情報ファイル\"@ja ; pia:inAssessment <%s> ; pia:sourceRef \"t.txt#L5-L6\" }" % (T, T))
+
+
+def _on_form(form):
+    updates = [ONLY_NAMED, "DELETE WHERE { <%s> pia:form ?f }" % T]
+    if form:
+        updates.append("INSERT DATA { <%s> pia:form <https://w3id.org/pia-graph/id/concept/form/%s> }" % (T, form))
+    return updates
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_a_file_only_named_in_the_list_is_judged_by_the_form(form):
+    # a basic assessment describes no file (worth knowing); a focused or full one describes every file it names, so
+    # a file without its Ⅱ is a part that could not be read; each message speaks of the assessment's own form only
+    results = validate(hand_made(*_on_form(form)))
+    severity, words = FORMS[form]
+    hits = _one(results, severity, focus=URIRef(T + "/file2"), path=PIA.fileNumber)
+    assert len(hits) == 1 and words in hits[0]["message"], hits
+    assert [r for r in of(results, "Violation") if r["focus"] != URIRef(T + "/file2")] == [], results
+    for other, names in FORM_NAMES.items():
+        if form and other != form:
+            assert not any(n in r["message"] for r in results for n in names), (form, results)
+
+
+@pytest.mark.parametrize("form", ["focused", "full"])
+def test_a_file_without_its_section_that_the_parser_recorded_as_unread_is_said_once(form):
+    g = hand_made(*_on_form(form), "INSERT DATA { <%s> pia:hasUnreadPart ex:unread1 . ex:unread1 a pia:UnreadPart ; "
+                                   "rdfs:label \"Ⅱ of file (2) 送付先情報ファイル\"@ja ; pia:reason \"no Ⅱ section\"@en ; "
+                                   "pia:inAssessment <%s> ; pia:sourceRef \"t.txt#L61-L100\" }" % (T, T))
     results = validate(g)
-    assert of(results, "Violation") == [], results
-    _one(results, "Info", focus=URIRef(T + "/file2"), path=PIA.fileNumber)
+    assert [r["focus"] for r in of(results, "Violation")] == [URIRef(T + "/unread1")], results
+    assert [r for r in results if r["focus"] == URIRef(T + "/file2")] == [], results
 
 
 def test_what_the_source_lacks_is_a_warning():
