@@ -397,7 +397,6 @@ def render_html(ds: Dataset, view: View, link=page_path, header_html: str = "", 
     drawing = layout(ds, view.nodes, view.edges, lambda n: label_of(ds, n),
                      keep_open={view.focus} if view.focus is not None else set())
     net = Network(height=height, width="100%", directed=True, cdn_resources="in_line", heading="")
-    by_key = {t[0]: t for t in [*TYPES, OTHER]}
     groups_js = {}
     for g in drawing.groups.values():
         cluster = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from typer.testing import CliRunner
 
 from pia_graph.cli import app

@@ -489,7 +489,7 @@ def assert_inert(text: str, where: str) -> None:
 
         def handle_starttag(self, tag, attrs):
             if tag == "img" and dict(attrs).get("src") == "x":
-                found.append(f"<img src=x> element")
+                found.append("<img src=x> element")
             for name, value in attrs:
                 v = (value or "").strip().lower()
                 if name.startswith("on") and "alert(" in v:

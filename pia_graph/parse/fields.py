@@ -5,11 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .form import CHOICE_LIST, FILE_INDEX, ITEM_HEADER, Label, LabelIndex, starts_element
+from .form import CHOICE_LINE, CHOICE_LIST, FILE_INDEX, ITEM_HEADER, Label, LabelIndex, starts_element
 from .layout import Line
-
-# A line that belongs to a choice list rather than to a value: ＜選択肢＞, "1) …", a box, a bracket.
-CHOICE_LINE = re.compile(r"^(<選択肢>|\d+\)|\[|\]|.*\[\s*[○◯]?\s*\]|.*\[$)")
 
 
 @dataclass(eq=False)        # an entry is itself: compared by identity (value equality compared whole line lists)

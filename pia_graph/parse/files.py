@@ -10,14 +10,13 @@ from ..parties import split_parties
 from .boxes import boxes_of
 from .choices import read_choice_word
 from .fields import CHOICE_LINE, Entry, find_entries, starts_label, value_text
-from .form import (DECLARED_COUNT, FILE_LABELS, FIRST_FILE_HEADING, OUTSOURCING_ANSWERS, OUTSOURCING_METHOD_ORDER,
+from .form import (DECLARED_COUNT, FILE_LABELS, FILE_NAME_HEADING, FIRST_FILE_HEADING, OUTSOURCING_ANSWERS, OUTSOURCING_METHOD_ORDER,
                    PLAIN_COUNT, PROVISION_METHOD_ORDER, Kind)
 from .items import Cluster, cluster_rows
 from .layout import Line, Section, joined_text, line_range, nonblank
 from .reading import Reading, entry_span
 from .repairs import FILE_REPAIRS
 
-_FILE_NAME_HEADING = re.compile(r"^(\d\.)?特定個人情報ファイル名")
 _FILE_NAME = re.compile(r"^(?:[\(（](\d+)[\)）])?\s*(.+ファイル)$")
 _ANNEX_REF = re.compile(r"別紙\s*(\d+)")
 _OUTSOURCING_COUNT = re.compile(r"[\(（]\s*(\d+)\s*[\)）]\s*件")
@@ -51,9 +50,9 @@ def read_files(r: Reading, overview: list[Section]) -> None:
 def _file_name(r: Reading, k: int, seg: list[Line]) -> tuple[int, str]:
     """The file's number and name from its "1. 特定個人情報ファイル名" block, else from Ⅰ's list."""
     for i, ln in enumerate(seg):
-        if not _FILE_NAME_HEADING.match(ln.key):
+        if not FILE_NAME_HEADING.match(ln.key):
             continue
-        rest = _FILE_NAME_HEADING.sub("", ln.key)
+        rest = FILE_NAME_HEADING.sub("", ln.key)
         candidates = ([rest] if rest else []) + [x.text for x in seg[i + 1:i + 4] if x.key]
         for c in candidates:
             m = _FILE_NAME.match(c.strip())
@@ -70,7 +69,7 @@ def _file_name(r: Reading, k: int, seg: list[Line]) -> tuple[int, str]:
 def read_file(r: Reading, k: int, seg: list[Line]) -> FileSection | None:
     body = nonblank(seg)
     entries = find_entries(seg)
-    if not body or not (entries or any(_FILE_NAME_HEADING.match(ln.key) for ln in body)):
+    if not body or not (entries or any(FILE_NAME_HEADING.match(ln.key) for ln in body)):
         return None          # no name and none of Ⅱ's fields: text that is not a file's Ⅱ, and no file is made up
     k, name = _file_name(r, k, seg)
     fs = FileSection(n=k, name=name, span=span_of(*line_range(body)))

@@ -230,11 +230,18 @@ FILE_HEADINGS: tuple[str, ...] = ("特定個人情報ファイル名", "基本�
                                   "特定個人情報ファイルの取扱いの委託", "特定個人情報の提供・移転", "特定個人情報の保管・消去",
                                   "備考")
 FIRST_FILE_HEADING = "1.特定個人情報ファイル名"
+# The heading of a file's block in Ⅱ and Ⅲ, and the file's own number under it: "(2)本人確認情報ファイル".
+FILE_NAME_HEADING = re.compile(r"^(\d\.)?特定個人情報ファイル名")
+FILE_NUMBER = re.compile(r"^\((\d+)\)")
 
 # -- rows -------------------------------------------------------------------------------------------------------
 # 提供先3, 移転先1, 委託事項2: a row's heading; not the "提供先6～10" heading of an empty table page.
 ITEM_HEADER = re.compile(r"^(?P<what>提供先|移転先|委託事項)(?P<n>\d+)(?![~〜～\-－\d])(?P<rest>.*)$")
 SYSTEM_HEADER = re.compile(r"^システム(?P<n>\d+)$")
+# The headings of a row table's empty pages ("提供先6～10"), and a system's heading wherever it stands.
+ITEM_RANGE = re.compile(r"^(提供先|移転先|委託事項|システム)\d+[~〜～\-－]\d+")
+# A line that belongs to a choice list rather than to a value: ＜選択肢＞, "1) …", a box, a bracket.
+CHOICE_LINE = re.compile(r"^(<選択肢>|\d+\)|\[|\]|.*\[\s*[○◯]?\s*\]|.*\[$)")
 # Declared counts: "[ ○ ] 提供を行っている （ 60 ） 件", "[ 委託する ] （ 2 ） 件".
 DECLARED_COUNT = re.compile(r"(?P<box>\[\s*(?P<mark>[○◯])?\s*\]|\])?\s*(?P<what>提供|移転)を行っている\s*[\(（]\s*"
                             r"(?P<n>\d*)\s*[\)）]\s*件")

@@ -14,10 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .fields import CHOICE_LINE
-from .form import VERTICAL_LABELS, Label, element_at, starts_element
+from .form import CHOICE_LINE, ITEM_RANGE, VERTICAL_LABELS, Label, element_at, starts_element
 from .furniture import set_aside, trim_page_edges
 from .layout import Line, heading_of, is_run_on, joined, make_lines, retext
+
 
 def is_form_line(line: Line) -> bool:
     """A line the form itself prints (a heading, a label, a row heading, a box, a choice, a risk question): never
@@ -144,7 +144,7 @@ def join_hard_wraps(lines: list[Line], page_starts, layout: Layout) -> list[Line
 _QUOTE_CLOSE = frozenset("」』”)")
 # Only where the page's lines have run together: the headings of a row table's empty pages ("提供先6～10"), a
 # vertical cell label printed a character a line ("再 委 託")…
-_RUN_ON_ELEMENTS = re.compile(r"^((提供先|移転先|委託事項)\d+[~〜～\-－]\d+|システム\d+(?!\d))")
+_SYSTEM_ALONE = re.compile(r"^システム\d+(?!\d)")
 # …and, matched on the text itself: a choice's number "3)" (never "( 60 ) 件"), a box or its torn half, a remark.
 _RUN_ON_STARTS = re.compile(r"\d{1,2}\)|\[|\]|※|[(（]\s*\d+\s*[)）]\s*件")
 
@@ -169,9 +169,12 @@ def _run_on_element(key: str, text: str, i: int) -> tuple[int, bool, Label | Non
     found = element_at(key)
     if found is not None:
         return found
-    m = _RUN_ON_ELEMENTS.match(key)
+    m = ITEM_RANGE.match(key)
     if m:
-        return m.end(), m.group(0).startswith("システム"), None        # システムN stands on a line of its own
+        return m.end(), False, None
+    m = _SYSTEM_ALONE.match(key)
+    if m:
+        return m.end(), True, None        # システムN stands on a line of its own
     m = _RUN_ON_STARTS.match(text, i)
     if m and not (m.group(0).endswith("件") and text[:i].rstrip().endswith("行っている")):   # 提供を行っている （3） 件
         return len(m.group(0).replace(" ", "")), False, None

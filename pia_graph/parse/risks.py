@@ -7,12 +7,10 @@ import re
 from .. import vocab
 from ..model import RiskVerdict, span_of
 from ..normalize import compact
-from .form import RISK_HEADING, RISK_QUESTION, VERDICT_BOX
+from .form import FILE_NAME_HEADING, FILE_NUMBER, RISK_HEADING, RISK_QUESTION, VERDICT_BOX
 from .layout import Line, Section
 from .reading import Reading
 
-_FILE_NAME_HEADING = re.compile(r"^(\d\.)?特定個人情報ファイル名")
-_FILE_NUMBER = re.compile(r"^\((\d+)\)")
 _BOX_ALONE = re.compile(r"^\[\s*([^\[\]]*?)\s*(\]|$)")
 _RISK_NUMBER = re.compile(r"^リスク(\d+)")
 # A stage heading wherever it sits in its line: PDF text prints one after the boxes of the stage's own first question
@@ -50,10 +48,10 @@ def read_verdicts(r: Reading, section: Section) -> None:
     for ln in section.lines:
         if not ln.key:
             continue
-        if _FILE_NAME_HEADING.match(ln.key):
+        if FILE_NAME_HEADING.match(ln.key):
             files_seen += 1
             events.append(("file", None))         # a file's Ⅲ starts: no stage yet
-        m_file = _FILE_NUMBER.match(ln.key)
+        m_file = FILE_NUMBER.match(ln.key)
         if m_file and files_seen:
             file_n = int(m_file.group(1))
         m_risk = _RISK_NUMBER.match(ln.key) if RISK_HEADING.match(ln.key) else None
