@@ -215,10 +215,9 @@ MYNUMBER_ACT = "行政手続における特定の個人を識別するための�
 RESIDENT_ACT = "住民基本台帳法"
 RESIDENT_ORDER = "住民基本台帳法施行令"
 APPI = "個人情報の保護に関する法律"
-CARD_ORDINANCE = (
-    "行政手続における特定の個人を識別するための番号の利用等に関する法律の規定による通知カード及び"
-    "個人番号カード並びに情報提供ネットワークシステムによる特定個人情報の提供等に関する省令"
-)
+# 平成26年総務省令第85号, titled a 命令 since the 2024 amendment that made it a joint order of デジタル庁 and
+# 総務省 (same number, same e-Gov ID); its earlier titles are in _TITLE_VARIANTS.
+CARD_ORDINANCE = MYNUMBER_ACT + "に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令"
 LINKAGE_ORDER = (
     "行政手続における特定の個人を識別するための番号の利用等に関する法律第十九条第八号に基づく"
     "利用特定個人情報の提供に関する命令"
@@ -255,9 +254,12 @@ BUILTIN_ABBREVIATIONS: dict[str, str] = {
     "番号整備法": MYNUMBER_ADJUSTMENT_ACT,
 }
 
-# Other official titles seen in the documents (the 個人番号カード省令 was renamed a 命令 in 2024).
+# Other titles seen in the documents: the 個人番号カード省令's title before its 2024 renaming (documents written
+# earlier, and later ones that quote them, still use it), a 省令 form of today's title, and today's title with the
+# act's short name in it.
 _TITLE_VARIANTS: dict[str, str] = {
-    MYNUMBER_ACT + "に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令": CARD_ORDINANCE,
+    MYNUMBER_ACT + "の規定による通知カード及び個人番号カード並びに情報提供ネットワークシステムによる特定個人情報の"
+    "提供等に関する省令": CARD_ORDINANCE,
     MYNUMBER_ACT + "に規定する個人番号、個人番号カード、特定個人情報の提供等に関する省令": CARD_ORDINANCE,
     "番号法に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令": CARD_ORDINANCE,
 }

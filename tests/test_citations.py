@@ -25,7 +25,9 @@ JUKI = "住民基本台帳法"
 JUKI_ORDER = "住民基本台帳法施行令"
 BANGO = "行政手続における特定の個人を識別するための番号の利用等に関する法律"
 SHUMU = "行政手続における特定の個人を識別するための番号の利用等に関する法律第十九条第八号に基づく利用特定個人情報の提供に関する命令"
-CARD = (
+# The 個人番号カード省令 under its current title (a 命令 since 2024); OLD_CARD is its title before.
+CARD = "行政手続における特定の個人を識別するための番号の利用等に関する法律に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令"
+OLD_CARD = (
     "行政手続における特定の個人を識別するための番号の利用等に関する法律の規定による通知カード及び"
     "個人番号カード並びに情報提供ネットワークシステムによる特定個人情報の提供等に関する省令"
 )
@@ -357,6 +359,24 @@ def test_seed_001_card_ordinance():
     (c,) = parse_citations(s)
     assert (c.law.name, c.law.egov_id, c.article) == (CARD, "426M60000008085", "23の2")
     assert egov_url(c) == "https://laws.e-gov.go.jp/law/426M60000008085#Mp-At_23_2"
+
+
+def test_seed_003_card_ordinance_under_its_old_title_is_the_order_under_its_current_title():
+    s = from_seed(
+        "003",
+        "行政手続における特 定の個人を識別するための番号の利用等に関する法律の規定による通知カード及び個人番号カード並 "
+        "びに情報提供ネットワークシステムによる特定個人情報の提供等に関する省令(平成26年11月20日総 務省令第85号)"
+        "(以下「通知カード及び個人番号カード省令」という。)第35条(通知カード、個人番号カー ド関連事務の委任)",
+    )
+    (c,) = parse_citations(s)
+    assert (c.law.name, c.law.egov_id, c.law.number, c.article) == (
+        CARD, "426M60000008085", "平成26年総務省令第85号", "35")
+    assert find_abbreviations(s) == {"通知カード及び個人番号カード省令": CARD}
+    # Every title and short name it has had is the same law.
+    for name in (CARD, OLD_CARD, "通知カード及び個人番号カード省令", "個人番号カード省令",
+                 "番号法に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令"):
+        assert law_for(name) == KNOWN_LAWS[CARD], name
+    assert OLD_CARD not in KNOWN_LAWS
 
 
 def test_seed_002_article_and_bare_annex():
