@@ -848,9 +848,13 @@ def find_abbreviations(text: str) -> dict[str, str]:
         return ctx.law(start, p, number).name
 
     for m in definitions:
+        short = m.group("short")
+        # 以下「平成八年法律第八十二号」という (the 主務省令's table names some laws so): the law's own 法令番号, which
+        # says what law it is wherever it is written, not a short name to look for in the text.
+        if _LAW_NUMBER_RE.fullmatch(normalize_numerals(short)):
+            continue
         p, parens = _strip_back(n, m.start(), 0)
         name = law_name_before(p, [*parens, m.group("inner")])
-        short = m.group("short")
         if name and short != name:
             found[short] = name
     for m in inline:

@@ -572,3 +572,16 @@ def test_whole_seed_001_abbreviations():
     assert found["住基法"] == JUKI
     assert found["番号法"] == BANGO
     assert found["個人番号カード省令"] == CARD
+    assert "平成八年法律第八十二号" not in found
+
+
+def test_seed_001_a_law_number_given_as_a_short_name_is_no_abbreviation():
+    # 001's 別紙1 (the 主務省令's table) names the law by its own 法令番号: that number is no short name.
+    s = from_seed(
+        "001",
+        "厚生年金保険法等の一部を改正する法律（平成\n\n八年法律第八十二号。以下「平成八年法律第八\n\n十二号」という。）",
+    )
+    assert find_abbreviations(s) == {}
+    # A short name that is a name is still one, in the same table.
+    s = from_seed("001", "済組合法等を廃止する等の法律（平成十三年法\n\n律第百一号。以下「平成十三年統合法」とい\n\nう。）")
+    assert list(find_abbreviations(s)) == ["平成十三年統合法"]
