@@ -474,6 +474,22 @@ _ELEMENT_RE = re.compile(
     re.VERBOSE,
 )
 
+# A list of numbers in parentheses that names several rows of one table or several articles of one law at once:
+#   …第三欄(情報提供者)が「市町村長」の項のうち…が含まれる項(1、2、3、…、85の2、…、120の項)   rows of that table
+#   …命令に「住民票関係情報」が含まれる条項(第1、2、…、22の3、…、59条の3)                    articles of that law
+# Each number is one citation.  The word before the parenthesis says what is listed: 項 rows, 条項 or 条 articles
+# (never 第3項(…) or 第5条(…), whose parenthesis is a caption or a remark).
+_LIST_ITEM = rf"第?{_NUM}条?(?:の{_NUM})*(?:の?項)?"
+_LIST_RE = re.compile(
+    rf"""
+    (?<![0-9〇零一二三四五六七八九十百千第])
+    (?P<unit>条項|条|項)
+    \((?P<items>{_LIST_ITEM}(?:[、,・]{_LIST_ITEM})*)\)
+    """,
+    re.VERBOSE,
+)
+_LIST_ITEM_RE = re.compile(rf"第?(?P<num>{_NUM})(?P<art>条)?(?P<branches>(?:の{_NUM})*)(?P<row>の?項)?")
+
 # A parenthesis after an element, up to two levels deep: the article's 見出し, or a remark.
 _PAREN_RE = re.compile(r"\((?P<body>(?:[^()]|\((?:[^()]|\([^()]*\))*\))+)\)")
 # Parentheses that are remarks, not 見出し: (別紙1参照), (以下…), (平成27年条例第42号), (別表第1), (※…).
@@ -637,12 +653,17 @@ class _Ctx:
 
     def last_law_mention(self, p: int, limit: int = 300) -> Law | None:
         """The law named last before p (for 同法): a known name or an unknown 〜法."""
-        for q in range(p, max(0, p - limit), -1):
+        named = self.law_named_before(p, max(0, p - limit))
+        return named[2] if named else None
+
+    def law_named_before(self, p: int, floor: int) -> tuple[int, int, Law] | None:
+        """(start, end, law) of the law named last between floor and p."""
+        for q in range(p, floor, -1):
             if q in self.alias_end:
-                return self.law(self.alias_end[q], q, None)
-            u = _unknown_name_start(self.t, q, max(0, p - limit))
+                return self.alias_end[q], q, self.law(self.alias_end[q], q, None)
+            u = _unknown_name_start(self.t, q, floor)
             if u is not None:
-                return self.law(u, q, None)
+                return u, q, self.law(u, q, None)
         return None
 
 
@@ -654,6 +675,7 @@ class _Prev:
     written: str
     article: str | None
     paragraph: int | None
+    annex: str | None = None  # the table the element cites (別表第2, or 表 of the article): a row list's table
 
 
 def _kind(g: dict) -> str:
@@ -694,6 +716,42 @@ def _same_sentence(gap: str) -> bool:
     return "。" not in flat and not _OTHER_LAW_RE.search(flat)
 
 
+def _listed(ctx: _Ctx, m: re.Match, prev: _Prev | None, last_end: int) -> tuple[list[Citation], _Prev] | None:
+    """The citations of a list of rows or articles (_LIST_RE), each number one citation, or None when the list
+    does not say of what: rows need the table cited last in the same sentence, articles the law named last in it
+    (else the law of the element before, in the same sentence)."""
+    t, n = ctx.t, ctx.t.n
+    items = list(_LIST_ITEM_RE.finditer(n, m.start("items"), m.end("items")))
+    rows = m.group("unit") == "項"
+    if any(i.group("art" if rows else "row") for i in items):
+        return None  # 項(第1条…) or 条(第1項…): not a list of one kind
+    if len(items) == 1 and not items[0].group("art" if not rows else "row"):
+        return None  # a lone (1) is a remark's number as often as a row
+    written = article = None
+    if rows:
+        if prev is None or prev.annex is None or not _same_sentence(n[last_end : m.start()]):
+            return None
+        law, written, article, annex = prev.law, prev.written, prev.article, prev.annex
+    else:
+        named = ctx.law_named_before(m.start(), last_end)
+        if named is not None and _same_sentence(n[named[1] : m.start()]):
+            law, written = named[2], t.written(named[0], named[1])
+        elif prev is not None and _same_sentence(n[last_end : m.start()]):
+            law, written = prev.law, prev.written
+        else:
+            return None
+        annex = None
+    out = []
+    for i in items:
+        number = _num(i.group("num")) + _branches(i.group("branches"))
+        a, b = t.span(i.start(), i.end())
+        out.append(Citation(
+            text=t.raw[a:b], start=a, end=b, law=law, law_as_written=written,
+            article=article if rows else number, paragraph=None, item=None,
+            annex=annex, annex_row=number if rows else None, annex_column=None, caption=None))
+    return out, _Prev(law, written, out[-1].article, None, annex)
+
+
 def _effective_abbreviations(text: str, abbreviations: dict[str, str] | None) -> dict[str, str]:
     return {**BUILTIN_ABBREVIATIONS, **find_abbreviations(text), **(abbreviations or {})}
 
@@ -722,10 +780,31 @@ def parse_citations(
         if nb and number:
             ctx.law(nb[0], p, number)
 
+    # Lists of rows or articles are read in their place among the elements; the numbers in them are no elements.
+    lists = list(_LIST_RE.finditer(n))
+    for lm in lists:
+        ctx.blocked[lm.start("items") : lm.end("items")] = b"\x01" * (lm.end("items") - lm.start("items"))
+
+    def read_lists_before(p: int) -> None:
+        nonlocal prev, last_end
+        while lists and lists[0].start() < p:
+            lm = lists.pop(0)
+            if lm.start() < last_end:
+                continue
+            listed = _listed(ctx, lm, prev, last_end)
+            if listed is not None:
+                out.extend(listed[0])
+                prev, last_end = listed[1], lm.end()
+
     for m in _ELEMENT_RE.finditer(n):
         s, e = m.start(), m.end()
         g = m.groupdict()
         if s == e or s < last_end or ctx.blocked[s]:
+            continue
+        if not (g["same"] or g["art"] or g["para"] or g["item"] or g["annex"]):
+            continue
+        read_lists_before(s)
+        if s < last_end:
             continue
         if not (g["same"] or g["art"] or g["para"] or g["item"] or g["annex"]):
             continue
@@ -776,6 +855,8 @@ def parse_citations(
             if prev is not None and (
                 _CHAIN_GAP_RE.fullmatch(gap)
                 or (kind == "annex" and _ANNEX_LINK_RE.fullmatch(gap))
+                # "…及び別表第二 (別表第二における情報提供の根拠) 第3欄…": a parenthesis that opens on the table just cited
+                or (kind == "annex" and gap == "(" and prev.annex == _table_fields(g)[0])
                 or (kind == "article" and g["art_dai"] and _same_sentence(gap))
                 or (g["same"] and _same_sentence(gap))
             ):
@@ -815,7 +896,8 @@ def parse_citations(
             caption=caption,
         )
         out.append(_with_renumbering(cit))
-        prev, last_end = _Prev(law, written, article, para), e
+        prev, last_end = _Prev(law, written, article, para, annex), e
+    read_lists_before(len(n) + 1)
     return out
 
 
