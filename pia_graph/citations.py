@@ -37,7 +37,10 @@ __all__ = [
     "find_abbreviations",
     "law_for",
     "normalize_numerals",
+    "numbered",
     "parse_citations",
+    "provision_label",
+    "table_label",
 ]
 
 
@@ -945,6 +948,25 @@ def find_abbreviations(text: str) -> dict[str, str]:
         if name and len(short) < len(name) and short not in found:
             found[short] = name
     return found
+
+
+def numbered(unit: str, number: str) -> str:
+    """A subdivision in legal notation: the の-branches follow the unit ("条", "30の7" -> 第30条の7; "号", "1の2" ->
+    第1号の2), as statutes write them."""
+    head, *branches = number.split("の")
+    return f"第{head}{unit}" + "".join("の" + b for b in branches)
+
+
+def provision_label(article: str | None, paragraph: int | None = None, item: str | None = None) -> str:
+    """第30条の7, 第19条第8号, 第30条の15第1項: the article, paragraph and item as statutes write them."""
+    return "".join((numbered("条", article) if article else "",
+                    numbered("項", str(paragraph)) if paragraph is not None else "",
+                    numbered("号", item) if item else ""))
+
+
+def table_label(annex: str, article: str | None) -> str:
+    """別表第2 for an annexed table; 第2条の表 for the table inside an article (annex "表")."""
+    return f"{numbered('条', article)}の表" if annex == "表" and article else annex
 
 
 def egov_url(c: Citation) -> str | None:
