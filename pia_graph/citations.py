@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.resources
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -33,6 +34,8 @@ __all__ = [
     "Citation",
     "KNOWN_LAWS",
     "Law",
+    "article_caption",
+    "article_captions",
     "egov_url",
     "find_abbreviations",
     "law_for",
@@ -967,6 +970,31 @@ def provision_label(article: str | None, paragraph: int | None = None, item: str
 def table_label(annex: str, article: str | None) -> str:
     """別表第2 for an annexed table; 第2条の表 for the table inside an article (annex "表")."""
     return f"{numbered('条', article)}の表" if annex == "表" and article else annex
+
+
+_CAPTIONS_FILE = "article-captions.tsv"
+
+
+@functools.cache
+def article_captions() -> dict[tuple[str, str], str]:
+    """(e-Gov 法令ID, article) -> the article's caption, from the table shipped with the package; an article
+    listed twice is an error in the table, not a second caption."""
+    table: dict[tuple[str, str], str] = {}
+    text = importlib.resources.files(__package__).joinpath(_CAPTIONS_FILE).read_text(encoding="utf-8")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        egov_id, article, caption = line.split("\t")
+        if (egov_id, article) in table:
+            raise ValueError(f"{_CAPTIONS_FILE} line {n}: 第{article}条 of {egov_id} has a caption already")
+        table[egov_id, article] = caption
+    return table
+
+
+def article_caption(egov_id: str | None, article: str | None) -> str | None:
+    """The caption of an article (住基法 30の7 -> 都道府県知事から機構への本人確認情報の通知等), or None when the
+    table does not give one: never one taken from a document."""
+    return article_captions().get((egov_id, article)) if egov_id and article else None
 
 
 def egov_url(c: Citation) -> str | None:

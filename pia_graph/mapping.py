@@ -8,7 +8,7 @@ from urllib.parse import quote
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import vocab
-from .citations import provision_label, table_label
+from .citations import article_caption, provision_label, table_label
 from .model import Assessment, Band, Choice, CitationRef, LegalBasis, Mark, Span
 from .namespaces import DCTERMS, DPV, ELI, GRAPH_BASE, ID, PIA, PROV, RDF, RDFS, SHARED_GRAPH, SKOS, XSD, bind_all
 from .parties import KIKO, party_key
@@ -166,6 +166,8 @@ class _Mapper:
             self.g.add((cn, RDFS.label, _literal(c.text, lang="ja")))
             if c.law_as_written:
                 self.g.add((cn, PIA.lawAsWritten, _literal(c.law_as_written, lang="ja")))
+            if c.caption:
+                self.g.add((cn, PIA.captionAsWritten, _literal(c.caption, lang="ja")))
             self.current_article = None
             law, target = self.statute(c)
             if self.current_article is not None:
@@ -209,8 +211,10 @@ class _Mapper:
             frag.append("At_" + c.article.replace("の", "_"))
             self._part(art, PIA.Article, law, f"{c.law_name} {provision_label(c.article)}", c.article,
                        c.law_egov_id, frag)
-            if c.caption:
-                s.add((art, PIA.caption, _literal(c.caption, lang="ja")))
+            # One authority for an article's caption; the document's wording stays on its citation.
+            caption = article_caption(c.law_egov_id, c.article)
+            if caption:
+                s.add((art, PIA.caption, _literal(caption, lang="ja")))
             self.current_article = art
             target = art
             if c.paragraph is not None:
