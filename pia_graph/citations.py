@@ -13,6 +13,9 @@
 #   else the previous element's law when the two are joined by a chain connector
 #   (及び/並びに/又は/若しくは/、/・/から); else, for a bare 第N条 only, the previous citation's law
 #   when it lies in the same sentence with no other law mentioned in between.
+# * A parenthesised list of numbers names several rows or articles at once, one citation each: after 項 the rows
+#   of the table cited last in the same sentence ("…別表第二:第三欄…が含まれる項(1、2、…、120の項)"), after 条項/条
+#   the articles of the law named last in it ("…命令に…が含まれる条項(第1、2、…、59条の3)").
 # * Otherwise the element is skipped: a law is never invented.  Elements under 附則 (supplementary
 #   provisions) are skipped too, as are numbers inside a law name ("…法律第十九条第八号に基づく…命令")
 #   or inside a 法令番号 parenthesis ("平成27年条例第42号").
@@ -733,7 +736,6 @@ def _listed(ctx: _Ctx, m: re.Match, prev: _Prev | None, last_end: int) -> tuple[
         return None  # 項(第1条…) or 条(第1項…): not a list of one kind
     if len(items) == 1 and not items[0].group("art" if not rows else "row"):
         return None  # a lone (1) is a remark's number as often as a row
-    written = article = None
     if rows:
         if prev is None or prev.annex is None or not _same_sentence(n[last_end : m.start()]):
             return None
@@ -746,7 +748,7 @@ def _listed(ctx: _Ctx, m: re.Match, prev: _Prev | None, last_end: int) -> tuple[
             law, written = prev.law, prev.written
         else:
             return None
-        annex = None
+        article = annex = None
     out = []
     for i in items:
         number = _num(i.group("num")) + _branches(i.group("branches"))
@@ -811,8 +813,6 @@ def parse_citations(
             continue
         read_lists_before(s)
         if s < last_end:
-            continue
-        if not (g["same"] or g["art"] or g["para"] or g["item"] or g["annex"]):
             continue
 
         caption = None
@@ -986,7 +986,7 @@ def article_captions() -> dict[tuple[str, str], str]:
             continue
         egov_id, article, caption = line.split("\t")
         if (egov_id, article) in table:
-            raise ValueError(f"{_CAPTIONS_FILE} line {n}: 第{article}条 of {egov_id} has a caption already")
+            raise ValueError(f"{_CAPTIONS_FILE} line {n}: {numbered('条', article)} of {egov_id} has a caption already")
         table[egov_id, article] = caption
     return table
 
