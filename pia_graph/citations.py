@@ -13,6 +13,9 @@
 #   else the previous element's law when the two are joined by a chain connector
 #   (及び/並びに/又は/若しくは/、/・/から); else, for a bare 第N条 only, the previous citation's law
 #   when it lies in the same sentence with no other law mentioned in between.
+# * A parenthesised list of numbers names several rows or articles at once, one citation each: after 項 the rows
+#   of the table cited last in the same sentence ("…別表第二:第三欄…が含まれる項(1、2、…、120の項)"), after 条項/条
+#   the articles of the law named last in it ("…命令に…が含まれる条項(第1、2、…、59条の3)").
 # * Otherwise the element is skipped: a law is never invented.  Elements under 附則 (supplementary
 #   provisions) are skipped too, as are numbers inside a law name ("…法律第十九条第八号に基づく…命令")
 #   or inside a 法令番号 parenthesis ("平成27年条例第42号").
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.resources
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -33,11 +37,16 @@ __all__ = [
     "Citation",
     "KNOWN_LAWS",
     "Law",
+    "article_caption",
+    "article_captions",
     "egov_url",
     "find_abbreviations",
     "law_for",
     "normalize_numerals",
+    "numbered",
     "parse_citations",
+    "provision_label",
+    "table_label",
 ]
 
 
@@ -215,10 +224,9 @@ MYNUMBER_ACT = "行政手続における特定の個人を識別するための�
 RESIDENT_ACT = "住民基本台帳法"
 RESIDENT_ORDER = "住民基本台帳法施行令"
 APPI = "個人情報の保護に関する法律"
-CARD_ORDINANCE = (
-    "行政手続における特定の個人を識別するための番号の利用等に関する法律の規定による通知カード及び"
-    "個人番号カード並びに情報提供ネットワークシステムによる特定個人情報の提供等に関する省令"
-)
+# 平成26年総務省令第85号, titled a 命令 since the 2024 amendment that made it a joint order of デジタル庁 and
+# 総務省 (same number, same e-Gov ID); its earlier titles are in _TITLE_VARIANTS.
+CARD_ORDINANCE = MYNUMBER_ACT + "に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令"
 LINKAGE_ORDER = (
     "行政手続における特定の個人を識別するための番号の利用等に関する法律第十九条第八号に基づく"
     "利用特定個人情報の提供に関する命令"
@@ -255,9 +263,12 @@ BUILTIN_ABBREVIATIONS: dict[str, str] = {
     "番号整備法": MYNUMBER_ADJUSTMENT_ACT,
 }
 
-# Other official titles seen in the documents (the 個人番号カード省令 was renamed a 命令 in 2024).
+# Other titles seen in the documents: the 個人番号カード省令's title before its 2024 renaming (documents written
+# earlier, and later ones that quote them, still use it), a 省令 form of today's title, and today's title with the
+# act's short name in it.
 _TITLE_VARIANTS: dict[str, str] = {
-    MYNUMBER_ACT + "に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令": CARD_ORDINANCE,
+    MYNUMBER_ACT + "の規定による通知カード及び個人番号カード並びに情報提供ネットワークシステムによる特定個人情報の"
+    "提供等に関する省令": CARD_ORDINANCE,
     MYNUMBER_ACT + "に規定する個人番号、個人番号カード、特定個人情報の提供等に関する省令": CARD_ORDINANCE,
     "番号法に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令": CARD_ORDINANCE,
 }
@@ -472,6 +483,22 @@ _ELEMENT_RE = re.compile(
     re.VERBOSE,
 )
 
+# A list of numbers in parentheses that names several rows of one table or several articles of one law at once:
+#   …第三欄(情報提供者)が「市町村長」の項のうち…が含まれる項(1、2、3、…、85の2、…、120の項)   rows of that table
+#   …命令に「住民票関係情報」が含まれる条項(第1、2、…、22の3、…、59条の3)                    articles of that law
+# Each number is one citation.  The word before the parenthesis says what is listed: 項 rows, 条項 or 条 articles
+# (never 第3項(…) or 第5条(…), whose parenthesis is a caption or a remark).
+_LIST_ITEM = rf"第?{_NUM}条?(?:の{_NUM})*(?:の?項)?"
+_LIST_RE = re.compile(
+    rf"""
+    (?<![0-9〇零一二三四五六七八九十百千第])
+    (?P<unit>条項|条|項)
+    \((?P<items>{_LIST_ITEM}(?:[、,・]{_LIST_ITEM})*)\)
+    """,
+    re.VERBOSE,
+)
+_LIST_ITEM_RE = re.compile(rf"第?(?P<num>{_NUM})(?P<art>条)?(?P<branches>(?:の{_NUM})*)(?P<row>の?項)?")
+
 # A parenthesis after an element, up to two levels deep: the article's 見出し, or a remark.
 _PAREN_RE = re.compile(r"\((?P<body>(?:[^()]|\((?:[^()]|\([^()]*\))*\))+)\)")
 # Parentheses that are remarks, not 見出し: (別紙1参照), (以下…), (平成27年条例第42号), (別表第1), (※…).
@@ -635,12 +662,17 @@ class _Ctx:
 
     def last_law_mention(self, p: int, limit: int = 300) -> Law | None:
         """The law named last before p (for 同法): a known name or an unknown 〜法."""
-        for q in range(p, max(0, p - limit), -1):
+        named = self.law_named_before(p, max(0, p - limit))
+        return named[2] if named else None
+
+    def law_named_before(self, p: int, floor: int) -> tuple[int, int, Law] | None:
+        """(start, end, law) of the law named last between floor and p."""
+        for q in range(p, floor, -1):
             if q in self.alias_end:
-                return self.law(self.alias_end[q], q, None)
-            u = _unknown_name_start(self.t, q, max(0, p - limit))
+                return self.alias_end[q], q, self.law(self.alias_end[q], q, None)
+            u = _unknown_name_start(self.t, q, floor)
             if u is not None:
-                return self.law(u, q, None)
+                return u, q, self.law(u, q, None)
         return None
 
 
@@ -652,6 +684,7 @@ class _Prev:
     written: str
     article: str | None
     paragraph: int | None
+    annex: str | None = None  # the table the element cites (別表第2, or 表 of the article): a row list's table
 
 
 def _kind(g: dict) -> str:
@@ -692,6 +725,41 @@ def _same_sentence(gap: str) -> bool:
     return "。" not in flat and not _OTHER_LAW_RE.search(flat)
 
 
+def _listed(ctx: _Ctx, m: re.Match, prev: _Prev | None, last_end: int) -> tuple[list[Citation], _Prev] | None:
+    """The citations of a list of rows or articles (_LIST_RE), each number one citation, or None when the list
+    does not say of what: rows need the table cited last in the same sentence, articles the law named last in it
+    (else the law of the element before, in the same sentence)."""
+    t, n = ctx.t, ctx.t.n
+    items = list(_LIST_ITEM_RE.finditer(n, m.start("items"), m.end("items")))
+    rows = m.group("unit") == "項"
+    if any(i.group("art" if rows else "row") for i in items):
+        return None  # 項(第1条…) or 条(第1項…): not a list of one kind
+    if len(items) == 1 and not items[0].group("art" if not rows else "row"):
+        return None  # a lone (1) is a remark's number as often as a row
+    if rows:
+        if prev is None or prev.annex is None or not _same_sentence(n[last_end : m.start()]):
+            return None
+        law, written, article, annex = prev.law, prev.written, prev.article, prev.annex
+    else:
+        named = ctx.law_named_before(m.start(), last_end)
+        if named is not None and _same_sentence(n[named[1] : m.start()]):
+            law, written = named[2], t.written(named[0], named[1])
+        elif prev is not None and _same_sentence(n[last_end : m.start()]):
+            law, written = prev.law, prev.written
+        else:
+            return None
+        article = annex = None
+    out = []
+    for i in items:
+        number = _num(i.group("num")) + _branches(i.group("branches"))
+        a, b = t.span(i.start(), i.end())
+        out.append(Citation(
+            text=t.raw[a:b], start=a, end=b, law=law, law_as_written=written,
+            article=article if rows else number, paragraph=None, item=None,
+            annex=annex, annex_row=number if rows else None, annex_column=None, caption=None))
+    return out, _Prev(law, written, out[-1].article, None, annex)
+
+
 def _effective_abbreviations(text: str, abbreviations: dict[str, str] | None) -> dict[str, str]:
     return {**BUILTIN_ABBREVIATIONS, **find_abbreviations(text), **(abbreviations or {})}
 
@@ -720,12 +788,31 @@ def parse_citations(
         if nb and number:
             ctx.law(nb[0], p, number)
 
+    # Lists of rows or articles are read in their place among the elements; the numbers in them are no elements.
+    lists = list(_LIST_RE.finditer(n))
+    for lm in lists:
+        ctx.blocked[lm.start("items") : lm.end("items")] = b"\x01" * (lm.end("items") - lm.start("items"))
+
+    def read_lists_before(p: int) -> None:
+        nonlocal prev, last_end
+        while lists and lists[0].start() < p:
+            lm = lists.pop(0)
+            if lm.start() < last_end:
+                continue
+            listed = _listed(ctx, lm, prev, last_end)
+            if listed is not None:
+                out.extend(listed[0])
+                prev, last_end = listed[1], lm.end()
+
     for m in _ELEMENT_RE.finditer(n):
         s, e = m.start(), m.end()
         g = m.groupdict()
         if s == e or s < last_end or ctx.blocked[s]:
             continue
         if not (g["same"] or g["art"] or g["para"] or g["item"] or g["annex"]):
+            continue
+        read_lists_before(s)
+        if s < last_end:
             continue
 
         caption = None
@@ -774,6 +861,8 @@ def parse_citations(
             if prev is not None and (
                 _CHAIN_GAP_RE.fullmatch(gap)
                 or (kind == "annex" and _ANNEX_LINK_RE.fullmatch(gap))
+                # "…及び別表第二 (別表第二における情報提供の根拠) 第3欄…": a parenthesis that opens on the table just cited
+                or (kind == "annex" and gap == "(" and prev.annex == _table_fields(g)[0])
                 or (kind == "article" and g["art_dai"] and _same_sentence(gap))
                 or (g["same"] and _same_sentence(gap))
             ):
@@ -813,7 +902,8 @@ def parse_citations(
             caption=caption,
         )
         out.append(_with_renumbering(cit))
-        prev, last_end = _Prev(law, written, article, para), e
+        prev, last_end = _Prev(law, written, article, para, annex), e
+    read_lists_before(len(n) + 1)
     return out
 
 
@@ -846,9 +936,13 @@ def find_abbreviations(text: str) -> dict[str, str]:
         return ctx.law(start, p, number).name
 
     for m in definitions:
+        short = m.group("short")
+        # 以下「平成八年法律第八十二号」という (the 主務省令's table names some laws so): the law's own 法令番号, which
+        # says what law it is wherever it is written, not a short name to look for in the text.
+        if _LAW_NUMBER_RE.fullmatch(normalize_numerals(short)):
+            continue
         p, parens = _strip_back(n, m.start(), 0)
         name = law_name_before(p, [*parens, m.group("inner")])
-        short = m.group("short")
         if name and short != name:
             found[short] = name
     for m in inline:
@@ -857,6 +951,50 @@ def find_abbreviations(text: str) -> dict[str, str]:
         if name and len(short) < len(name) and short not in found:
             found[short] = name
     return found
+
+
+def numbered(unit: str, number: str) -> str:
+    """A subdivision in legal notation: the の-branches follow the unit ("条", "30の7" -> 第30条の7; "号", "1の2" ->
+    第1号の2), as statutes write them."""
+    head, *branches = number.split("の")
+    return f"第{head}{unit}" + "".join("の" + b for b in branches)
+
+
+def provision_label(article: str | None, paragraph: int | None = None, item: str | None = None) -> str:
+    """第30条の7, 第19条第8号, 第30条の15第1項: the article, paragraph and item as statutes write them."""
+    return "".join((numbered("条", article) if article else "",
+                    numbered("項", str(paragraph)) if paragraph is not None else "",
+                    numbered("号", item) if item else ""))
+
+
+def table_label(annex: str, article: str | None) -> str:
+    """別表第2 for an annexed table; 第2条の表 for the table inside an article (annex "表")."""
+    return f"{numbered('条', article)}の表" if annex == "表" and article else annex
+
+
+_CAPTIONS_FILE = "article-captions.tsv"
+
+
+@functools.cache
+def article_captions() -> dict[tuple[str, str], str]:
+    """(e-Gov 法令ID, article) -> the article's caption, from the table shipped with the package; an article
+    listed twice is an error in the table, not a second caption."""
+    table: dict[tuple[str, str], str] = {}
+    text = importlib.resources.files(__package__).joinpath(_CAPTIONS_FILE).read_text(encoding="utf-8")
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        egov_id, article, caption = line.split("\t")
+        if (egov_id, article) in table:
+            raise ValueError(f"{_CAPTIONS_FILE} line {n}: {numbered('条', article)} of {egov_id} has a caption already")
+        table[egov_id, article] = caption
+    return table
+
+
+def article_caption(egov_id: str | None, article: str | None) -> str | None:
+    """The caption of an article (住基法 30の7 -> 都道府県知事から機構への本人確認情報の通知等), or None when the
+    table does not give one: never one taken from a document."""
+    return article_captions().get((egov_id, article)) if egov_id and article else None
 
 
 def egov_url(c: Citation) -> str | None:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import vocab
+from .citations import article_caption, provision_label, table_label
 from .model import Assessment, Band, Choice, CitationRef, LegalBasis, Mark, Span
 from .namespaces import DCTERMS, DPV, ELI, GRAPH_BASE, ID, PIA, PROV, RDF, RDFS, SHARED_GRAPH, SKOS, XSD, bind_all
 from .parties import KIKO, party_key
@@ -165,6 +166,8 @@ class _Mapper:
             self.g.add((cn, RDFS.label, _literal(c.text, lang="ja")))
             if c.law_as_written:
                 self.g.add((cn, PIA.lawAsWritten, _literal(c.law_as_written, lang="ja")))
+            if c.caption:
+                self.g.add((cn, PIA.captionAsWritten, _literal(c.caption, lang="ja")))
             self.current_article = None
             law, target = self.statute(c)
             if self.current_article is not None:
@@ -182,7 +185,8 @@ class _Mapper:
                 _, now = self.statute(current)
                 self.g.add((cn, PIA.citesCurrent, now))
                 self.g.add((cn, PIA.note, _literal(
-                    f"written as 第{c.article}条第{c.item}号, renumbered 第{c.current_item}号 by the 2021 amendment", lang="en")))
+                    f"written as {provision_label(c.article, c.paragraph, c.item)}, renumbered "
+                    f"{provision_label(None, None, c.current_item)} by the 2021 amendment", lang="en")))
             self.prov(cn, basis.span)
 
     def statute(self, c: CitationRef) -> tuple[URIRef, URIRef]:
@@ -201,36 +205,40 @@ class _Mapper:
             s.add((law, PIA.ordinanceOf, self.party(c.ordinance_of)))
             s.add((law, RDF.type, PIA.Ordinance))
         target = law
-        label = c.law_name
         frag = []
         if c.article:
             art = URIRef(f"{law}/article/{_seg(c.article)}")
-            label += f" 第{c.article}条"
             frag.append("At_" + c.article.replace("の", "_"))
-            self._part(art, PIA.Article, law, label, c.article, c.law_egov_id, frag)
-            if c.caption:
-                s.add((art, PIA.caption, _literal(c.caption, lang="ja")))
+            self._part(art, PIA.Article, law, f"{c.law_name} {provision_label(c.article)}", c.article,
+                       c.law_egov_id, frag)
+            # One authority for an article's caption; the document's wording stays on its citation.
+            caption = article_caption(c.law_egov_id, c.article)
+            if caption:
+                s.add((art, PIA.caption, _literal(caption, lang="ja")))
             self.current_article = art
             target = art
             if c.paragraph is not None:
                 para = URIRef(f"{art}/paragraph/{c.paragraph}")
-                label += f"第{c.paragraph}項"
                 frag.append(f"Pr_{c.paragraph}")
-                self._part(para, PIA.Paragraph, art, label, str(c.paragraph), c.law_egov_id, frag)
+                self._part(para, PIA.Paragraph, art, f"{c.law_name} {provision_label(c.article, c.paragraph)}",
+                           str(c.paragraph), c.law_egov_id, frag)
                 target = para
             if c.item:
                 item = URIRef(f"{target}/item/{_seg(c.item)}")
-                label += f"第{c.item}号"
                 frag.append("It_" + c.item.replace("の", "_"))
-                self._part(item, PIA.Item, target, label, c.item, c.law_egov_id, frag)
+                self._part(item, PIA.Item, target, f"{c.law_name} {provision_label(c.article, c.paragraph, c.item)}",
+                           c.item, c.law_egov_id, frag)
                 target = item
         if c.annex:
-            annex = URIRef(f"{law}/annex/{_seg(c.annex)}")
-            self._part(annex, PIA.Annex, law, f"{c.law_name} {c.annex}", c.annex, None, [])
+            # The table of an article (主務省令第2条の表) is named by its article: a law can have one in several.
+            table = table_label(c.annex, c.article)
+            annex = URIRef(f"{law}/annex/{_seg(table)}")
+            self._part(annex, PIA.Annex, law, f"{c.law_name} {table}", table, None, [])
             target = annex
             if c.annex_row:
                 row = URIRef(f"{annex}/row/{_seg(c.annex_row)}")
-                self._part(row, PIA.AnnexRow, annex, f"{c.law_name} {c.annex} {c.annex_row}の項", c.annex_row, None, [])
+                self._part(row, PIA.AnnexRow, annex, f"{c.law_name} {table}の{c.annex_row}の項", c.annex_row,
+                           None, [])
                 target = row
         return law, target
 

@@ -25,7 +25,9 @@ JUKI = "住民基本台帳法"
 JUKI_ORDER = "住民基本台帳法施行令"
 BANGO = "行政手続における特定の個人を識別するための番号の利用等に関する法律"
 SHUMU = "行政手続における特定の個人を識別するための番号の利用等に関する法律第十九条第八号に基づく利用特定個人情報の提供に関する命令"
-CARD = (
+# The 個人番号カード省令 under its current title (a 命令 since 2024); OLD_CARD is its title before.
+CARD = "行政手続における特定の個人を識別するための番号の利用等に関する法律に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令"
+OLD_CARD = (
     "行政手続における特定の個人を識別するための番号の利用等に関する法律の規定による通知カード及び"
     "個人番号カード並びに情報提供ネットワークシステムによる特定個人情報の提供等に関する省令"
 )
@@ -159,6 +161,98 @@ def test_annex_rows_and_columns():
     assert (c.law.name, c.article, c.annex, c.annex_column) == (SHUMU, "2", "表", "3")
     (c,) = parse_citations("情報連携主務省令第2条の表85の2の項")
     assert (c.law.name, c.article, c.annex, c.annex_row) == (SHUMU, "2", "表", "85の2")
+
+
+# 003's Ⅰ6 basis (line 39 after its tab): 番号法 別表第二 by 58 row numbers, the 別表第二主務省令 by 55 article numbers.
+SEED_003_LINKAGE = (
+    "【情報提供の根拠】 ・番号利用法第19条第8号(特定個人情報の提供の制限)及び別表第二:第三欄(情報提供者)が「市町村長」の項のうち、"
+    "第四欄(特定個人情報)に「住民票関係情報」が含まれる項(1、2、3、4、6、8、9、11、16、18、20、23、27、30、31、34、35、37、38、39、"
+    "40、42、48、53、54、57、58、59、61、62、66、67、70、74、77、80、84、85の2、89、91、92、94、96、97、101、102、103、105、106、"
+    "107、108、111、112、113、114、116、117、120の項) ・行政手続における特定の個人を識別するための番号の利用等に関する法律別表第二の"
+    "主務省令で定める事務を定める命令に「住民票関係情報」が含まれる条項(第1、2、3、4、6、7、8、10、12、13、14、15、16、20、22、"
+    "22の3、22の4、23、24、24の2、24の3、25、26の3、27、28、31、31の2の2、31の3、32、33、37、38、39、40、41、43、43の4、44の3、"
+    "44の5、45、47、48、49、49の2、51、53、54、55、56、57、58、59、59の2の2、59の2の3、59条の3) 【情報照会の根拠】 なし"
+)
+ANNEX2_ORDER = "行政手続における特定の個人を識別するための番号の利用等に関する法律別表第二の主務省令で定める事務を定める命令"
+
+
+def _listed_numbers(s: str, opening: str) -> list[str]:
+    """The numbers of the list that follows `opening`, split by hand: 85の2, 59条の3 -> 59の3, 第1 -> 1."""
+    inner = s[s.index(opening) + len(opening):].split(")")[0]
+    return [x.removeprefix("第").removesuffix("の項").replace("条", "") for x in inner.split("、")]
+
+
+def test_seed_003_every_listed_row_and_article_is_a_citation():
+    s = from_seed("003", SEED_003_LINKAGE)
+    cs = parse_citations(s)
+    check_offsets(s, cs)
+    rows, articles = _listed_numbers(s, "含まれる項("), _listed_numbers(s, "含まれる条項(")
+    assert (len(rows), len(articles)) == (58, 55)
+    assert len(cs) == 2 + 58 + 55
+    assert [(c.article, c.item, c.annex, c.annex_column) for c in cs[:2]] == [("19", "8", None, None), (None, None, "別表第2", "3")]
+    listed_rows, listed_articles = cs[2:60], cs[60:]
+    assert [c.annex_row for c in listed_rows] == rows
+    assert {(c.law.name, c.law_as_written, c.annex, c.article, c.annex_column) for c in listed_rows} == {
+        (BANGO, "番号利用法", "別表第2", None, None)}
+    assert [c.text for c in listed_rows][-3:] == ["116", "117", "120の項"]
+    assert [c.article for c in listed_articles] == articles
+    assert {(c.law.name, c.annex, c.annex_row) for c in listed_articles} == {(ANNEX2_ORDER, None, None)}
+    assert [c.text for c in listed_articles][:2] == ["第1", "2"] and listed_articles[-1].text == "59条の3"
+    assert listed_articles[-1].article == "59の3"
+
+
+def test_seed_001_rows_of_the_order_table_are_citations():
+    s = from_seed(
+        "001",
+        "・番号法第１９条第８号（特定個人情報の提供の制限）及び同号に基づく主務省令第２条の表\n\n"
+        "（番号法第１９条第８号に基づく主務省令第２条の表における情報提供の根拠）\n"
+        "：第三欄（情報提供者）が「市町村長」の項のうち、第四欄（利用特定個人情報）に「住民票関係情報」が\n含まれる項\n"
+        "（１、２、３、５、７、１１、１３、１５、２０、２８、３７、３９、４８、５３、５７、５８、５９、６３、６５、６６、６９、７３、７\n"
+        "５、７６、８１、８３、８４、８６、８７、９１、９２、９６、１０６、１０８、１１０、１１２、１１５、１１８、１２４、１２９、１３\n"
+        "０、１３２、１３６、１３７、１３８、１４１、１４２、１４４、１４９、１５０、１５１、１５２、１５５、１５６、１５８、１６０、１\n"
+        "６３、１６４、１６５、１６６の項）",
+    )
+    cs = parse_citations(s)
+    check_offsets(s, cs)
+    rows = [c for c in cs if c.annex_row]
+    # The numbers wrap mid-number at the line ends (７\n５): one row 75, not 7 and 5.
+    assert [c.annex_row for c in rows] == _listed_numbers(normalize_numerals(s.replace("\n", "")), "含まれる項(")
+    assert len(rows) == 60 and "75" in [c.annex_row for c in rows] and rows[-1].annex_row == "166"
+    assert {(c.law.name, c.law_as_written, c.article, c.annex) for c in rows} == {(SHUMU, "主務省令", "2", "表")}
+    assert len(cs) == 4 + 60
+
+
+def test_seed_001_rows_after_a_heading_that_names_the_table_again():
+    # 001's change history quotes the older wording, in which a heading in parentheses names 別表第二 again.
+    s = from_seed(
+        "001",
+        "・番号法第１９条第８号（特定個人情報の提供の\n制限）及び別表第二\n\n（別表第二における情報提供の根拠）\n"
+        "第３欄（情報提供者）が「市町村長」の項のうち、\n第４欄（特定個人情報）に「住民票関係情報」が\n"
+        "含まれる項（１、２、３、４、６、８、９、１１、１６、１\n８、２０、２３、２７、３０、３１、３４、３５、３７、３８、\n",
+    )
+    assert [c.annex for c in parse_citations(s)] == [None, "別表第2", "別表第2"]  # the list is cut: no ')'
+    s += "３９の項）"
+    cs = parse_citations(s)
+    assert [c.annex_row for c in cs[3:]] == ["1", "2", "3", "4", "6", "8", "9", "11", "16", "18", "20", "23", "27",
+                                             "30", "31", "34", "35", "37", "38", "39"]
+    assert {c.law.name for c in cs} == {BANGO}
+
+
+def test_a_list_needs_its_table_or_law_in_the_same_sentence():
+    # No table cited before: the numbers are no citations.
+    assert parse_citations("第四欄に「住民票関係情報」が含まれる項(1、2、3の項)") == []
+    # A table in an earlier sentence does not reach a list.
+    cs = parse_citations("番号法別表第二に定める。第四欄に「住民票関係情報」が含まれる項(1、2、3の項)")
+    assert [(c.annex, c.annex_row) for c in cs] == [("別表第2", None)]
+    # No law before an article list: nothing.
+    assert parse_citations("「住民票関係情報」が含まれる条項(第1、2、59条の3)") == []
+    # The parenthesis after 第5条 or 第3項 is a caption or a remark, never a list.
+    cs = parse_citations("住基法第5条(1、2)及び番号法別表第二の第3項(1、2)")
+    assert [(c.article, c.annex, c.annex_row) for c in cs] == [("5", None, None), (None, "別表第2", "3")]
+    # Rows and articles do not mix, and a lone number with no unit is not a list.
+    assert [c.annex_row for c in parse_citations("番号法別表第二が含まれる項(1、2条)")] == [None]
+    assert [c.annex_row for c in parse_citations("番号法別表第二が含まれる項(1)")] == [None]
+    assert [c.annex_row for c in parse_citations("番号法別表第二が含まれる項(1の項)")] == [None, "1"]
 
 
 def test_bare_annex_after_a_law():
@@ -359,6 +453,24 @@ def test_seed_001_card_ordinance():
     assert egov_url(c) == "https://laws.e-gov.go.jp/law/426M60000008085#Mp-At_23_2"
 
 
+def test_seed_003_card_ordinance_under_its_old_title_is_the_order_under_its_current_title():
+    s = from_seed(
+        "003",
+        "行政手続における特 定の個人を識別するための番号の利用等に関する法律の規定による通知カード及び個人番号カード並 "
+        "びに情報提供ネットワークシステムによる特定個人情報の提供等に関する省令(平成26年11月20日総 務省令第85号)"
+        "(以下「通知カード及び個人番号カード省令」という。)第35条(通知カード、個人番号カー ド関連事務の委任)",
+    )
+    (c,) = parse_citations(s)
+    assert (c.law.name, c.law.egov_id, c.law.number, c.article) == (
+        CARD, "426M60000008085", "平成26年総務省令第85号", "35")
+    assert find_abbreviations(s) == {"通知カード及び個人番号カード省令": CARD}
+    # Every title and short name it has had is the same law.
+    for name in (CARD, OLD_CARD, "通知カード及び個人番号カード省令", "個人番号カード省令",
+                 "番号法に規定する個人番号、個人番号カード、特定個人情報の提供等に関する命令"):
+        assert law_for(name) == KNOWN_LAWS[CARD], name
+    assert OLD_CARD not in KNOWN_LAWS
+
+
 def test_seed_002_article_and_bare_annex():
     s = from_seed("002", "①法令上の根拠 番号法第９条第１項及び別表")
     a, b = parse_citations(s)
@@ -552,3 +664,16 @@ def test_whole_seed_001_abbreviations():
     assert found["住基法"] == JUKI
     assert found["番号法"] == BANGO
     assert found["個人番号カード省令"] == CARD
+    assert "平成八年法律第八十二号" not in found
+
+
+def test_seed_001_a_law_number_given_as_a_short_name_is_no_abbreviation():
+    # 001's 別紙1 (the 主務省令's table) names the law by its own 法令番号: that number is no short name.
+    s = from_seed(
+        "001",
+        "厚生年金保険法等の一部を改正する法律（平成\n\n八年法律第八十二号。以下「平成八年法律第八\n\n十二号」という。）",
+    )
+    assert find_abbreviations(s) == {}
+    # A short name that is a name is still one, in the same table.
+    s = from_seed("001", "済組合法等を廃止する等の法律（平成十三年法\n\n律第百一号。以下「平成十三年統合法」とい\n\nう。）")
+    assert list(find_abbreviations(s)) == ["平成十三年統合法"]
