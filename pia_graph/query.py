@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.resources
 import io
 import json
 import re
@@ -15,7 +16,9 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from .namespaces import sparql_prologue
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+# queries/ at the top of the repository, shipped in the wheel as pia_graph.queries (pip installs packages unzipped,
+# so importlib.resources gives a directory on disk)
+QUERIES_DIR = Path(str(importlib.resources.files("pia_graph.queries")))
 
 
 # rdflib's SPARQL parser (pyparsing) is not thread-safe: under concurrent requests it fails at random. Every

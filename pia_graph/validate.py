@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import threading
 from collections import OrderedDict
@@ -57,9 +58,9 @@ def _translated(text: str, base, ns_key: tuple):
 
 plugin.register("sparql", Processor, __name__, "CachingSPARQLProcessor")
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
-SHAPES_PATH = PACKAGE_ROOT.parent / "shapes" / "pia-shapes.ttl"
-ONTOLOGY_PATH = PACKAGE_ROOT.parent / "ontology" / "pia.ttl"
+# shapes/ and ontology/ at the top of the repository, shipped in the wheel as pia_graph.shapes and pia_graph.ontology
+SHAPES_PATH = Path(str(importlib.resources.files("pia_graph.shapes"))) / "pia-shapes.ttl"
+ONTOLOGY_PATH = Path(str(importlib.resources.files("pia_graph.ontology"))) / "pia.ttl"
 
 
 @lru_cache(maxsize=1)
