@@ -18,8 +18,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
-from .mapping import add_document, new_dataset
-from .namespaces import GRAPH_BASE, SHARED_GRAPH
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn 特定個人情報保護評価書 (My Number privacy impact assessments) into a validated RDF graph.")
@@ -61,9 +59,8 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
           summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="Also write the summary table as JSON"),
           jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for large batches (0: one per CPU core)")):
     """Extract, map, validate and write the graph: one named graph per assessment plus a shared graph."""
-    import os
-
-    from .pipeline import collect, declared_mismatches, process_many
+    from . import services
+    from .pipeline import collect
     from .store import format_for, write_dataset
 
     try:
@@ -75,43 +72,30 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
     if not files:
         err.print("[red]error:[/red] no documents found in " + ", ".join(map(str, paths)))
         raise typer.Exit(2)
-    ds = new_dataset()
-    rows, failed = [], 0
-    loud: list[str] = []        # one line for each violation and each declared count the rows do not match
-    unread = 0
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False, disable=not err.is_terminal and len(files) < 2) as progress:
         task = progress.add_task("building", total=len(files))
-        for result in process_many(files, validate=not no_validate, jobs=jobs or os.cpu_count() or 1,
-                                   graphs=False):
-            progress.update(task, description=f"built {Path(result.path).name}")
-            if result.ok:
-                add_document(ds, result.assessment.sha256, result.graph, result.shared)
-                name = result.assessment.source
-                loud += [f"[red]violation:[/red] {name}: {f.message}" for f in result.findings
-                         if f.severity == "Violation"]
-                if no_validate:     # what could not be read is said all the same
-                    loud += [f"[red]could not be read:[/red] {name}: {u.part}: {u.reason} (lines {u.span.start}–"
-                             f"{u.span.end})" for u in result.assessment.unread]
-                unread += len(result.assessment.unread)
-                loud += [f"[yellow]declared ≠ read:[/yellow] {name}: {m}" for m in declared_mismatches(result.assessment)]
-            else:
-                failed += 1
-                err.print(f"[red]error:[/red] {result.error}")
-            rows.append(result.summary())
-            progress.advance(task)
+
+        def advance(done: int, total: int, name: str) -> None:
+            progress.update(task, completed=done, description=f"built {name}")
+
+        built = services.build(files, validate=not no_validate, jobs=jobs, progress=advance)
+    for error in built.errors:
+        err.print(f"[red]error:[/red] {error}")
+    ds = built.dataset
     written = write_dataset(ds, output, fmt)
-    out.print(summary_table(rows))
-    out.print(f"wrote {output} ({written}, {len(ds)} quads) from {len(files) - failed} of {len(files)} documents")
-    for line in loud:
-        err.print(line)
+    out.print(summary_table(built.summaries))
+    out.print(f"wrote {output} ({written}, {len(ds)} quads) from {len(files) - built.failed} of {len(files)} documents")
+    style = {"violation": "red", "could not be read": "red", "declared ≠ read": "yellow"}
+    for kind, name, text in built.notices:
+        err.print(f"[{style[kind]}]{kind}:[/{style[kind]}] {name}: {text}")
     if summary_json:
-        summary_json.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
-    violations = sum(r.get("violations", 0) for r in rows)
-    if failed or violations or unread:
+        summary_json.write_text(json.dumps(built.summaries, ensure_ascii=False, indent=2), encoding="utf-8")
+    violations = sum(r.get("violations", 0) for r in built.summaries)
+    if built.failed or violations or built.unread:
         # The graph is written all the same: what could be read is in it, and what could not is named above.
-        err.print(f"[red]{failed} document(s) could not be read, {unread} required part(s) unread, {violations} "
-                  f"violation(s)[/red]: exit 1")
+        err.print(f"[red]{built.failed} document(s) could not be read, {built.unread} required part(s) unread, "
+                  f"{violations} violation(s)[/red]: exit 1")
         raise typer.Exit(1)
 
 
@@ -154,45 +138,52 @@ def validate(graph: Path = typer.Argument(..., help="A graph file written by bui
 @app.command()
 def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq file, a canned query name, or SPARQL text"),
           data: Optional[Path] = typer.Option(None, "--data", "-d", help="Graph file to query"),
-          store: Optional[str] = typer.Option(None, "--store", help="…or a store written by `load`: a directory "
+          store: Optional[str] = typer.Option(None, "--store", help="…or a store: a directory written by `load` "
                                                                      "(pyoxigraph) or a SPARQL endpoint URL"),
           fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json"),
           columns: Optional[str] = typer.Option(None, "--columns", "-c", help="Comma-separated variables to show in "
                                                 "the table, or 'all' (the flagship shows a compact set by default)"),
           fresh: bool = typer.Option(False, "--fresh", help="With --store: evaluate even if the store's answer book "
-                                                            "holds the answer for the store as it is")):
+                                                            "holds the answer for the store as it is"),
+          timeout: float = typer.Option(120.0, "--timeout", help="Seconds to wait for a remote store's answer")):
     """Run a SPARQL query over a graph file or a store.
 
-    On a store, a SELECT or ASK already answered since the store last changed (`load` answers the flagship
-    question when it finishes) is read from the store's answer book instead of being evaluated again."""
+    On a store directory, a SELECT or ASK already answered since the store last changed (`load` answers the
+    flagship question when it finishes) is read from the store's answer book instead of being evaluated again.
+    A query that finds no pia-graph documents where it looks says so and exits 1 instead of printing an empty table."""
+    from . import services
     from .namespaces import shorten
-    from .query import QueryError, format_result, format_rows, resolve_query, rows, run, with_prefixes
-    from .sparql_endpoint import EndpointError, query_kind
-    from .store import load_dataset, open_store_dataset
+    from .query import QueryError, format_result, format_rows, resolve_query, rows, run
+    from .sparql_endpoint import EndpointError
+    from .stores import NoDocuments, StoreError
 
     if (data is None) == (store is None):
-        err.print("[red]error:[/red] give exactly one of --data GRAPH or --store DIR")
+        err.print("[red]error:[/red] give exactly one of --data GRAPH or --store DIR|URL")
         raise typer.Exit(2)
     rendered = None          # a CONSTRUCT's graph as Turtle, made while its store is open
+    spec = str(data) if data is not None else store
     try:
         text = resolve_query(query_text)
-        if store is not None and store.startswith(("http://", "https://")):
-            table_rows = remote_rows(store, text)
-        elif store is not None and is_store_dir(store) and query_kind(with_prefixes(text)) in ("SELECT", "ASK"):
-            table_rows = book_rows(store, text, fresh)
-        else:
-            ds = load_dataset(data) if data is not None else open_store_dataset(store)
-            try:
-                result = run(ds, text)
-                table_rows = rows(result)
-                if result.type in ("CONSTRUCT", "DESCRIBE") and fmt in ("turtle", "ttl"):
+        if data is not None and not data.exists():
+            raise FileNotFoundError(f"{data}: no such graph file")
+        reader = services.open_reader(spec, **({"timeout": timeout} if spec.startswith(("http://", "https://")) else {}))
+        try:
+            answer = services.ask(reader, text, fresh=fresh)
+            if fmt in ("turtle", "ttl") and hasattr(reader, "dataset"):
+                result = run(reader.dataset(), text)
+                if result.type in ("CONSTRUCT", "DESCRIBE"):
                     rendered = format_result(result, fmt)
-            finally:
-                if store is not None:
-                    ds.close()     # the store's lock goes with it (another command may open it next)
-    except (QueryError, EndpointError, FileNotFoundError, ValueError) as e:
+        finally:
+            reader.close()     # a store's lock goes with it (another command may open it next)
+    except NoDocuments as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1)
+    except (QueryError, EndpointError, StoreError, FileNotFoundError, ValueError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
+    for note in answer.notes:
+        err.print(note)
+    table_rows = (answer.columns, answer.rows)
     if fmt == "table":
         header, body = table_rows
         try:
@@ -239,48 +230,6 @@ def table_columns(header: list[str], columns: str | None) -> list[str]:
     return header
 
 
-def remote_rows(url: str, text: str) -> tuple[list[str], list[list[str]]]:
-    """A query sent to a remote store (the one `load --store URL` wrote), over the SPARQL Protocol."""
-    from .backends import RemoteStore
-    from .query import check_syntax, with_prefixes
-
-    check_syntax(with_prefixes(text))   # the same one-line error as for a local graph
-    try:
-        remote = RemoteStore(url)
-    except OSError as e:
-        raise FileNotFoundError(str(e)) from None
-    try:
-        return remote.query(text)
-    finally:
-        remote.close()
-
-
-def is_store_dir(store: str) -> bool:
-    """A directory `pia-graph load` wrote (its pyoxigraph store lives in DIR/live)."""
-    return (Path(store) / "live" / "CURRENT").exists()
-
-
-def book_rows(store: str, text: str, fresh: bool) -> tuple[list[str], list[list[str]]]:
-    """A SELECT or ASK on a store, from its answer book while the store is unchanged (said on stderr, so that
-    nobody mistakes it for a fresh evaluation); evaluated, and kept there, otherwise."""
-    from .answers import AnswerBook
-    from .query import rows, run
-    from .store import open_store_dataset
-
-    def evaluate():
-        ds = open_store_dataset(store)
-        try:
-            return rows(run(ds, text))
-        finally:
-            ds.close()
-
-    a = AnswerBook(store).answer(text, evaluate, fresh=fresh)
-    if a.cached:
-        err.print(f"answered from {store}/answers (evaluated in {a.seconds:.2f} s when the store was last "
-                  "changed; --fresh evaluates again)")
-    return a.columns, a.rows
-
-
 @app.command()
 def extract(document: Path = typer.Argument(..., help="One assessment document"),
             fmt: str = typer.Option("json", "--format", "-f", help="json")):
@@ -313,64 +262,84 @@ def queries():
 
 
 @app.command()
-def load(paths: List[Path] = typer.Argument(..., help="Assessment documents or folders of them"),
-         store: str = typer.Option(..., "--store", help="A directory (pyoxigraph on disk) or a SPARQL endpoint URL"),
+def load(paths: Optional[List[Path]] = typer.Argument(None, help="Assessment documents or folders of them"),
+         store: str = typer.Option(..., "--store", help="A directory (pyoxigraph on disk) or a SPARQL endpoint URL "
+                                                        "(Virtuoso's http://host:8890/sparql, Fuseki's http://host:3030/ds, "
+                                                        "Oxigraph's http://host:7878)"),
          jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for extraction"),
          keep_history: bool = typer.Option(False, "--keep-history", help="Keep a replaced version as a dated graph"),
          drop: Optional[List[str]] = typer.Option(None, "--drop", help="Drop a document (by file name) first"),
          warm: bool = typer.Option(True, "--warm/--no-warm", help="Answer the flagship question (files-to-kiko "
-                                   "and the 機構 page) when done, so query and serve answer it at once")):
+                                   "and the 機構 page) when done, so query and serve answer it at once"),
+         update_url: Optional[str] = typer.Option(None, "--update-url", help="A remote store's SPARQL Update endpoint "
+                                                  "(found by itself: URL/update, or the query endpoint for Virtuoso)"),
+         gsp_url: Optional[str] = typer.Option(None, "--gsp-url", help="A remote store's Graph Store Protocol endpoint "
+                                               "(found by itself: /sparql-graph-crud, /data or /store)"),
+         timeout: float = typer.Option(120.0, "--timeout", help="Seconds to wait for each answer of a remote store")):
     """Ingest documents into a persistent store: one named graph per document, keyed by its content hash.
 
     Re-ingesting the same bytes is a no-op, a new version of the same file replaces its graph, and each
-    document is written in one transaction, so a crash leaves whole documents only."""
-    from .backends import ingest_paths, open_store
+    document is written in one transaction, so a crash leaves whole documents only. The ontology goes into the
+    store too (graph id:graph/ontology), so that validation in the store sees what `validate` sees."""
+    from . import services
     from .pipeline import collect
+    from .stores import StoreError
 
-    try:
-        st = open_store(store)
-    except OSError as e:       # a URL nothing answers at, a directory that cannot be opened (locked, not a store)
-        err.print(f"[red]error:[/red] {store}: {e}")
+    if not paths and not drop:
+        err.print("[red]error:[/red] give documents to load (PATH...) or --drop NAME")
         raise typer.Exit(2)
+    remote = store.startswith(("http://", "https://"))
+    options = {"update_url": update_url, "gsp_url": gsp_url, "timeout": timeout} if remote else {}
+    try:
+        st = services.open_store(store, **options)
+    except StoreError as e:       # a URL nothing answers at, a directory that cannot be opened (locked, not a store)
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    failed = 0
     try:
         for name in drop or []:
             out.print(f"dropped {name}" if st.drop(name) else f"[yellow]not in the store:[/yellow] {name}")
-        files = collect(paths) if paths else []
-        report = ingest_paths(st, files, jobs=jobs, progress=err.is_terminal, keep_history=keep_history)
-        table = Table(title=f"pia-graph load into {store}")
-        for c in ("document", "action", "triples", "detail"):
-            table.add_column(c, overflow="fold")
-        for o in report.outcomes:
-            style = "red" if o.action == "error" else ""
-            table.add_row(o.name, f"[{style}]{o.action}[/{style}]" if style else o.action, str(o.triples),
-                          o.error or (f"replaced {o.replaced}" if o.replaced else ""))
-        out.print(table)
-        out.print(f"added {report.count('added')}, replaced {report.count('replaced')}, unchanged "
-                  f"{report.count('unchanged')}, failed {report.count('error')} in {report.seconds:.1f} s; "
-                  f"{st.triple_count()} triples in the store")
-        failed = report.count("error")
+        if paths:
+            files = collect(paths)
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err, disable=not err.is_terminal) as progress:
+                task = progress.add_task("ingest", total=len(files))
+
+                def advance(done: int, total: int, name: str) -> None:
+                    progress.update(task, total=total, completed=done,
+                                    description="writing" if name == "writing" else "ingest")
+
+                report = services.ingest(st, files, jobs=jobs, keep_history=keep_history, progress=advance)
+            st.put_ontology()
+            table = Table(title=f"pia-graph load into {store}")
+            for c in ("document", "action", "triples", "detail"):
+                table.add_column(c, overflow="fold")
+            for o in report.outcomes:
+                style = "red" if o.action == "error" else ""
+                table.add_row(o.name, f"[{style}]{o.action}[/{style}]" if style else o.action, str(o.triples),
+                              o.error or (f"replaced {o.replaced}" if o.replaced else ""))
+            out.print(table)
+            out.print(f"added {report.count('added')}, replaced {report.count('replaced')}, unchanged "
+                      f"{report.count('unchanged')}, failed {report.count('error')} in {report.seconds:.1f} s; "
+                      f"{st.triple_count()} triples in the store")
+            failed = report.count("error")
         if warm and getattr(st, "answers", None) is not None:
-            warm_answers(st)
+            for name, n, seconds, cached in services.warm(st):
+                how = "already answered" if cached else f"answered in {seconds:.1f} s"
+                out.print(f"{name}: {n} rows {how}; kept in the store's answer book until the store changes")
+    except StoreError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
     finally:
         st.close()
     if failed:
         raise typer.Exit(1)
 
 
-def warm_answers(st) -> None:
-    """Evaluate the flagship question on a store that just changed and keep the answers in its answer book."""
-    from .namespaces import ID
-    from .query import FLAGSHIP, canned_text, party_files_query
-
-    for name, text in ((FLAGSHIP, canned_text(FLAGSHIP)), ("機構 page", party_files_query(str(ID["party/j-lis"])))):
-        a = st.answer(text)
-        how = "already answered" if a.cached else f"answered in {a.seconds:.1f} s"
-        out.print(f"{name}: {len(a.rows)} rows {how}; kept in the store's answer book until the store changes")
-
-
 @app.command()
 def serve(graph: Optional[Path] = typer.Argument(None, help="Graph file (default: build and serve the bundled samples)"),
-          store: Optional[Path] = typer.Option(None, "--store", help="Serve a pyoxigraph store written by `load`"),
+          store: Optional[Path] = typer.Option(None, "--store", help="Serve a pyoxigraph store written by `load` "
+                                               "(with --allow-ingest, uploads are written to it)"),
           host: str = typer.Option("127.0.0.1", "--host"),
           port: int = typer.Option(8000, "--port"),
           query_timeout: float = typer.Option(10.0, "--query-timeout", help="Seconds a SPARQL query may run"),
@@ -382,28 +351,16 @@ def serve(graph: Optional[Path] = typer.Argument(None, help="Graph file (default
                                                      help="Bearer token that ingest requires"),
           max_ingest_bytes: int = typer.Option(52_428_800, "--max-ingest-bytes", help="Largest uploaded document")):
     """Serve the graph: SPARQL 1.1 endpoint at /sparql, web pages, JSON API (/docs) and the graph view."""
-    if store is not None:
-        import uvicorn
-
-        from .server import SAMPLES_DIR, create_app
-        from .store import open_store_dataset
-
-        from .answers import AnswerBook
-
-        try:
-            ds = open_store_dataset(store)
-        except FileNotFoundError as e:
-            err.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(2)
-        uvicorn.run(create_app(ds, samples_dir=SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results,
-                               max_request_bytes=max_request_bytes, book=AnswerBook(store), warm=True),
-                    host=host, port=port)
-        return
     from .server import serve_main
+    from .stores import StoreError
 
-    serve_main(graph, host=host, port=port, query_timeout=query_timeout, max_results=max_results,
-               max_request_bytes=max_request_bytes, max_ingest_bytes=max_ingest_bytes,
-               allow_ingest=allow_ingest, ingest_token=ingest_token)
+    try:
+        serve_main(graph, store=store, host=host, port=port, query_timeout=query_timeout, max_results=max_results,
+                   max_request_bytes=max_request_bytes, max_ingest_bytes=max_ingest_bytes,
+                   allow_ingest=allow_ingest, ingest_token=ingest_token)
+    except (StoreError, FileNotFoundError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
 
 
 @app.command()

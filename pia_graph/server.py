@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import importlib.resources
 from html import escape as html_escape
 import os
 import re
@@ -24,8 +25,8 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
 from . import __version__
-from .answers import AnswerBook
-from .namespaces import ID, PIA, SHARED_GRAPH, bind_all, sparql_prologue
+from .stores.answers import AnswerBook
+from .namespaces import ID, PIA, bind_all, sparql_prologue
 from .query import (FLAGSHIP, QueryError, bind_values, canned_queries, canned_text, format_rows, party_files_query,
                     query_params, rows as result_rows)
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
@@ -35,8 +36,8 @@ from .web_docs import mount_api_docs
 from .web_pictures import TEMPLATES as PICTURE_TEMPLATES, mount_pictures, paged
 from .web_templates import TEMPLATES
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES_DIR = ROOT / "samples"
+# samples/ at the top of the repository, shipped in the wheel as pia_graph.samples: what `serve` shows by default
+SAMPLES_DIR = Path(str(importlib.resources.files("pia_graph.samples")))
 KIKO_IRI = ID["party/j-lis"]
 SOURCE_REF = re.compile(r"^(?P<name>[^\s#/\\]+)#L(?P<start>\d+)-L(?P<end>\d+)$")
 FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="4" cy="4" r="3" fill="#1f77b4"/>'
@@ -270,8 +271,9 @@ class Site:
     """The loaded graph and the lookups the pages share."""
 
     def __init__(self, ds: Dataset, samples_dir: Path | None, timeout: float, max_results: int,
-                 book: AnswerBook | None = None):
+                 book: AnswerBook | None = None, store=None):
         self.ds = ds
+        self._store = store     # what an upload is written to (made on the first upload when not given)
         self.samples_dir = Path(samples_dir) if samples_dir else None
         self.timeout = timeout
         self.max_results = max_results
@@ -399,25 +401,14 @@ class Site:
                 return folder / name
         return None
 
-    def replace_document(self, name: str, result) -> tuple[URIRef, list[str], int]:
-        """Add a processed document as its named graph, dropping graphs of earlier versions of the same file name.
-        The caller holds the write lock."""
-        from .mapping import graph_iri
-
-        name_lit = Literal(name)
-        old = [g.identifier for g in list(self.ds.graphs())
-               if g.identifier != SHARED_GRAPH and (None, PIA.fileName, name_lit) in g]
-        for gid in old:
-            self.ds.remove_graph(self.ds.graph(gid))
-        gid = graph_iri(result.assessment.sha256)
-        named = self.ds.graph(gid)
-        for t in result.graph:
-            named.add(t)
-        shared = self.ds.graph(SHARED_GRAPH)
-        for t in result.shared or ():
-            shared.add(t)
-        self.answers.advance()
-        return gid, [str(g) for g in old], len(named)
+    @property
+    def store(self):
+        """The store uploads are written to: the one served (serve --store), else the served graph as an in-memory
+        store (its documents entered in the manifest from the data, so an upload replaces one of the same name)."""
+        if self._store is None:
+            from .stores.memory import MemoryStore
+            self._store = MemoryStore(self.ds)
+        return self._store
 
 
 
@@ -556,21 +547,25 @@ INGEST_TOKEN_ENV = "PIA_GRAPH_INGEST_TOKEN"
 INGEST_NAME = re.compile(r"^[^/\\\x00-\x1f<>:\"|?*]{1,200}$")
 
 
-def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout: float = 10.0,
+def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, query_timeout: float = 10.0,
                max_results: int = 10000, max_request_bytes: int = MAX_REQUEST_BYTES,
                max_ingest_bytes: int = MAX_INGEST_BYTES, max_url_bytes: int = MAX_URL_BYTES,
                allow_ingest: bool = False, ingest_token: str | None = None, book: AnswerBook | None = None,
-               warm: bool = False) -> FastAPI:
+               warm: bool = False, store=None) -> FastAPI:
     """The web app over a loaded dataset (default graph = union of the named graphs).
 
     Limits: query_timeout seconds and max_results rows/triples per query; max_request_bytes per request body
     (413 above it), max_ingest_bytes for an uploaded document, max_url_bytes for the URL (414).
     allow_ingest turns on POST /api/ingest, which needs `Authorization: Bearer <ingest_token>`.
-    book: a store's answer book (serve --store); warm: answer the flagship question (the 機構 page and its canned
+    store: a store opened by stores.open_store (serve --store): served, and uploads written to it; its answer book
+    is used unless book is given. book: a store's answer book; warm: answer the flagship question (the 機構 page and its canned
     query) in the background as soon as the server starts, so the first analyst does not wait for it."""
     if allow_ingest and not ingest_token:
         raise ValueError("ingest needs a token: pass ingest_token or set " + INGEST_TOKEN_ENV)
-    site = Site(dataset, samples_dir, query_timeout, max_results, book=book)
+    if store is not None:
+        dataset = store.dataset() if dataset is None else dataset
+        book = book if book is not None else getattr(store, "answers", None)
+    site = Site(dataset, samples_dir, query_timeout, max_results, book=book, store=store)
     env = Environment(loader=DictLoader({**TEMPLATES, **PICTURE_TEMPLATES}), autoescape=select_autoescape(default=True, default_for_string=True))
     env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")),
                        label_for=lambda v: site.label(URIRef(v)))
@@ -1067,6 +1062,7 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                                      headers={k.decode(): v.decode() for k, v in (refused[2] if len(refused) > 2 else [])})
         name = (filename or request.headers.get("x-filename") or "").strip()
         from .pipeline import SUFFIXES, process
+        from .services import add_result
         if (not INGEST_NAME.match(name) or Path(name).name != name or name in (".", "..")
                 or Path(name).suffix.lower() not in SUFFIXES):
             return PlainTextResponse(f"bad file name {name!r}: give a plain file name ending in "
@@ -1084,15 +1080,20 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
                 site.upload_dir = Path(tempfile.mkdtemp(prefix="pia-graph-uploads-"))
             await run_in_threadpool(site.lock.acquire_write)
             try:
-                gid, replaced, triples = site.replace_document(name, result)
-                shutil.copyfile(path, site.upload_dir / name)
+                outcome = await run_in_threadpool(add_result, site.store, result)
+                site.answers.advance()
+                if outcome.action != "error":
+                    shutil.copyfile(path, site.upload_dir / name)
             finally:
                 site.lock.release_write()
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        if outcome.action == "error":
+            return PlainTextResponse(f"{name}: the store refused it: {outcome.error}\n", status_code=500)
         from .validate import counts as finding_counts
-        return IngestOut(graph=str(gid), assessment=str(next(iter(result.graph.subjects(RDF.type, PIA.Assessment)), "")),
-                         fileName=name, triples=triples, replaced=replaced,
+        return IngestOut(graph=str(outcome.graph),
+                         assessment=str(next(iter(result.graph.subjects(RDF.type, PIA.Assessment)), "")),
+                         fileName=name, triples=outcome.triples, replaced=[outcome.replaced] if outcome.replaced else [],
                          findings=dict(finding_counts(result.findings)), summary=result.summary())
 
     @app.get("/api/graph", response_model=GraphOut, tags=["api"], summary="The graph view's nodes and edges",
@@ -1118,64 +1119,57 @@ def create_app(dataset: Dataset, samples_dir: Path | None = None, query_timeout:
 
 def build_samples(samples_dir: Path = SAMPLES_DIR, output: Path | None = None) -> Path:
     """Extract and map the bundled sample documents into a TriG file (a temporary one unless output is given)."""
-    from .mapping import graph_iri, vocabulary_graph
-    from .pipeline import collect, process
+    from .services import build
     from .store import write_dataset
 
-    ds = Dataset()
-    bind_all(ds)
-    shared = ds.graph(SHARED_GRAPH)
-    for t in vocabulary_graph():
-        shared.add(t)
-    for path in collect([samples_dir]):
-        result = process(path, validate=False)
-        if not result.ok:
-            continue
-        named = ds.graph(graph_iri(result.assessment.sha256))
-        for t in result.graph:
-            named.add(t)
-        for t in result.shared:
-            shared.add(t)
+    built = build([samples_dir], validate=False)
     if output is None:
         output = Path(tempfile.mkdtemp(prefix="pia-graph-")) / "samples.trig"
-    write_dataset(ds, output)
+    write_dataset(built.dataset, output)
     return output
 
 
 def load_graph(graph: Path | None, samples_dir: Path | None = None) -> Dataset:
-    """The graph to serve: the file given, else the bundled samples built now, else an existing out/*.trig."""
+    """The graph to serve: the file given, else the bundled samples built now."""
     from .store import load_dataset
 
     if graph is not None:
         return load_dataset(graph)
-    try:
-        return load_dataset(build_samples(samples_dir or SAMPLES_DIR))
-    except Exception:
-        existing = sorted((ROOT / "out").glob("*.trig"))
-        if existing:
-            return load_dataset(existing[0])
-        raise
+    return load_dataset(build_samples(samples_dir or SAMPLES_DIR))
 
 
 def serve_main(graph: Path | None, host: str = "127.0.0.1", port: int = 8000, samples_dir: Path | None = None,
                query_timeout: float = 10.0, max_results: int = 10000, log_level: str = "info",
                max_request_bytes: int = MAX_REQUEST_BYTES, max_ingest_bytes: int = MAX_INGEST_BYTES,
-               allow_ingest: bool = False, ingest_token: str | None = None) -> None:
-    """Load the graph (default: the bundled samples) and serve it with uvicorn until interrupted.
+               allow_ingest: bool = False, ingest_token: str | None = None, store: Path | None = None) -> None:
+    """Serve a graph file (default: the bundled samples) or a store directory with uvicorn until interrupted.
 
-    With allow_ingest, POST /api/ingest takes documents behind `Authorization: Bearer <token>`; the token is
-    ingest_token, else the PIA_GRAPH_INGEST_TOKEN environment variable (refused to start without one)."""
+    With allow_ingest, POST /api/ingest takes documents behind `Authorization: Bearer <token>` (the token is
+    ingest_token, else the PIA_GRAPH_INGEST_TOKEN environment variable; refused to start without one) and writes
+    them to the store served: the store directory, or the graph in memory (not written back to its file)."""
     import uvicorn
 
     if allow_ingest:
         ingest_token = ingest_token or os.environ.get(INGEST_TOKEN_ENV) or None
         if not ingest_token:
             raise SystemExit(f"--allow-ingest needs a token: set {INGEST_TOKEN_ENV} (or pass --ingest-token)")
-    ds = load_graph(graph, samples_dir)
-    app = create_app(ds, samples_dir=samples_dir or SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results,
-                     max_request_bytes=max_request_bytes, max_ingest_bytes=max_ingest_bytes,
-                     allow_ingest=allow_ingest, ingest_token=ingest_token)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    options = dict(samples_dir=samples_dir or SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results,
+                   max_request_bytes=max_request_bytes, max_ingest_bytes=max_ingest_bytes,
+                   allow_ingest=allow_ingest, ingest_token=ingest_token)
+    if store is not None:
+        from .stores import StoreError, open_store
+        from .stores.oxigraph import OxigraphStore
+
+        if not OxigraphStore.is_store(store):
+            raise StoreError(f"{store}: not a pia-graph store (run `pia-graph load … --store {store}` first)")
+        # uploads need a writable store; a served store is otherwise only read
+        opened = open_store(store, read_only=not allow_ingest)
+        try:
+            uvicorn.run(create_app(store=opened, warm=True, **options), host=host, port=port, log_level=log_level)
+        finally:
+            opened.close()
+        return
+    uvicorn.run(create_app(load_graph(graph, samples_dir), **options), host=host, port=port, log_level=log_level)
 
 
 __all__ = ["create_app", "serve_main", "load_graph", "build_samples", "write_viz", "KIKO_IRI"]

@@ -47,8 +47,10 @@ def trig_bytes(ds: Dataset) -> bytes:
     import pyoxigraph
 
     quads = pyoxigraph.parse(ds.serialize(format="nquads", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    # id: is left out: every IRI under it holds slashes, which a prefixed name must escape (id:graph\/shared), and
+    # Virtuoso 7's loader keeps the backslash in the IRI
     return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG,
-                                prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items()})
+                                prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items() if prefix != "id"})
 
 
 def write_dataset(ds: Dataset, path: str | Path, fmt: str | None = None) -> str:
@@ -77,19 +79,4 @@ def load_dataset(path: str | Path, fmt: str | None = None) -> Dataset:
     ds = Dataset(default_union=True)
     bind_all(ds)
     ds.parse(path, format=fmt)     # triple formats land in the default graph, quad formats in their graphs
-    return ds
-
-
-def open_store_dataset(directory: str | Path) -> Dataset:
-    """A pyoxigraph store written by `pia-graph load` as an rdflib Dataset.
-
-    oxrdflib makes rdflib hand SPARQL to pyoxigraph's own engine, so the web app and the CLI query the store
-    at oxigraph's speed through the same rdflib interface they use for a graph file."""
-    path = Path(directory)
-    live = path / "live" if (path / "live").is_dir() else path
-    if not (live / "CURRENT").exists():
-        raise FileNotFoundError(f"{directory}: not a pia-graph store (run `pia-graph load … --store {directory}` first)")
-    ds = Dataset(store="Oxigraph", default_union=True)
-    ds.open(str(live), create=False)
-    bind_all(ds)
     return ds

@@ -10,8 +10,9 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from pia_graph.answers import AnswerBook
-from pia_graph.backends import OxigraphStore, ingest_paths, prepare
+from pia_graph.stores.answers import AnswerBook
+from pia_graph.services import ingest, prepare
+from pia_graph.stores.oxigraph import OxigraphStore
 from pia_graph.cli import app
 from pia_graph.namespaces import ID
 from pia_graph.pipeline import collect
@@ -31,7 +32,7 @@ def organizations(answer) -> set[str]:
 def store_without_sapporo(tmp_path):
     docs = [p for p in collect([SAMPLES]) if not p.name.startswith("001")]
     st = OxigraphStore(tmp_path / "db")
-    ingest_paths(st, docs, jobs=1, progress=False)
+    ingest(st, docs, jobs=1)
     yield st
     st.close()
 
@@ -46,7 +47,7 @@ def test_answer_is_kept_and_served_until_the_store_changes(store_without_sapporo
     # the same question with other white space is the same question
     assert st.answer("\n  ".join(FLAGSHIP_TEXT.split("\n"))).cached
 
-    ingest_paths(st, [next(SAMPLES.glob("001*"))], jobs=1, progress=False)
+    ingest(st, [next(SAMPLES.glob("001*"))], jobs=1)
     after = st.answer(FLAGSHIP_TEXT)
     assert not after.cached, "the store changed: the old answer must not be served"
     assert "札幌市長" in organizations(after)
@@ -79,21 +80,21 @@ def test_replacing_a_document_changes_the_answer(tmp_path):
     doc.parent.mkdir()
     shutil.copy(src, doc)
     st = OxigraphStore(tmp_path / "db")
-    ingest_paths(st, [doc], jobs=1, progress=False)
+    ingest(st, [doc], jobs=1)
     assert "札幌市長" in organizations(st.answer(FLAGSHIP_TEXT))
     doc.write_text(src.read_text(encoding="utf-8").replace("札幌市長", "函館市長"), encoding="utf-8")
-    assert st.ingest(doc).action == "replaced"
+    assert ingest(st, [doc], jobs=1).outcomes[0].action == "replaced"
     assert organizations(st.answer(FLAGSHIP_TEXT)) == {"函館市長"}
     st.close()
 
 
 def test_recovery_after_a_crash_changes_the_generation(tmp_path):
     st = OxigraphStore(tmp_path / "db")
-    ingest_paths(st, [next(SAMPLES.glob("003*"))], jobs=1, progress=False)
+    ingest(st, [next(SAMPLES.glob("003*"))], jobs=1)
     st.answer(FLAGSHIP_TEXT)
     # what a crash inside a batched write leaves: a document graph no manifest entry lists
     orphan = ox.NamedNode(str(ID["graph/0123456789abcdef"]))
-    st.store.add(ox.Quad(ox.NamedNode("https://example.org/x"), ox.NamedNode(str(ID["p"])), ox.Literal("x"), orphan))
+    st.raw.add(ox.Quad(ox.NamedNode("https://example.org/x"), ox.NamedNode(str(ID["p"])), ox.Literal("x"), orphan))
     before = st.answers.generation()
     st.close()
     reopened = OxigraphStore(tmp_path / "db")
@@ -117,7 +118,7 @@ def test_unreadable_answer_file_is_evaluated_again(store_without_sapporo):
 
 
 def test_book_refuses_an_answer_from_an_older_generation(tmp_path):
-    book = AnswerBook(tmp_path)
+    book = AnswerBook(tmp_path / "answers")
     g = book.generation()
     book.changed()
     assert not book.put("SELECT * {}", ["x"], [["1"]], g, 0.1)

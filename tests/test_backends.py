@@ -1,4 +1,4 @@
-"""Store backends: identical canned-query results, idempotent and incremental ingest, whole documents after a crash."""
+"""Stores (memory, pyoxigraph): identical canned-query results, idempotent and incremental ingest, whole documents after a crash."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from pia_graph.backends import MemoryStore, OxigraphStore, ingest_paths, open_store, prepare
+from pia_graph.services import ingest, prepare
+from pia_graph.stores import open_store
+from pia_graph.stores.memory import MemoryStore
+from pia_graph.stores.oxigraph import OxigraphStore
 from pia_graph.pipeline import collect
 from pia_graph.query import canned_queries
 
@@ -72,10 +75,10 @@ def test_open_store_picks_backend(tmp_path):
 def test_reingest_is_noop_and_new_version_replaces(kind, tmp_path):
     store = MemoryStore() if kind == "memory" else OxigraphStore(tmp_path / "db")
     path = _copy(tmp_path, "003")
-    first = store.ingest(path)
+    first = ingest(store, [path], jobs=1).outcomes[0]
     assert first.action == "added"
     before = store.triple_count()
-    again = store.ingest(path)
+    again = ingest(store, [path], jobs=1).outcomes[0]
     assert again.action == "unchanged" and store.triple_count() == before
     assert store.write(prepare(path)).action == "unchanged"
     assert len(store.documents()) == 1
@@ -83,7 +86,7 @@ def test_reingest_is_noop_and_new_version_replaces(kind, tmp_path):
     # a new version of the same file (another body): replaces the graph, the old one is gone
     text = path.read_text(encoding="utf-8").replace("いわき市", "郡山市")
     path.write_text(text, encoding="utf-8")
-    second = store.ingest(path)
+    second = ingest(store, [path], jobs=1).outcomes[0]
     assert second.action == "replaced" and second.replaced == first.graph and second.graph != first.graph
     docs = store.documents()
     assert [d.graph for d in docs] == [second.graph]
@@ -93,7 +96,7 @@ def test_reingest_is_noop_and_new_version_replaces(kind, tmp_path):
 
     # a third version with history kept: the second stays as a superseded version, outside query results
     path.write_text(text.replace("郡山市", "福島市"), encoding="utf-8")
-    third = store.ingest(path, keep_history=True)
+    third = ingest(store, [path], jobs=1, keep_history=True).outcomes[0]
     assert third.action == "replaced" and third.history == second.graph
     _, rows = store.query("SELECT DISTINCT ?o WHERE { ?a pia:assessingBody/rdfs:label ?o }")
     assert [r[0] for r in rows] == ["福島市長"]
@@ -118,16 +121,17 @@ def test_parallel_ingest_bad_document_does_not_stop_batch(tmp_path):
         _copy(tmp_path, n)
     (tmp_path / "in" / "zz_not_an_assessment.txt").write_text("これは評価書ではありません。\n" * 20, encoding="utf-8")
     store = OxigraphStore(tmp_path / "db")
-    report = ingest_paths(store, [tmp_path / "in"], jobs=2, progress=False)
+    report = ingest(store, [tmp_path / "in"], jobs=2)
     assert report.count("added") == 2 and report.count("error") == 1
     assert len(store.documents()) == 2
-    report = ingest_paths(store, [tmp_path / "in"], jobs=2, progress=False)
+    report = ingest(store, [tmp_path / "in"], jobs=2)
     assert report.count("unchanged") == 2 and report.count("added") == 0
 
 
 CRASH = textwrap.dedent("""
     import os, sys
-    from pia_graph.backends import OxigraphStore, ingest_paths
+    from pia_graph.services import ingest
+    from pia_graph.stores.oxigraph import OxigraphStore
     store = OxigraphStore(sys.argv[1])
     k = int(sys.argv[3]); seen = []
     def hook(p):
@@ -135,7 +139,7 @@ CRASH = textwrap.dedent("""
         if len(seen) > k:
             os._exit(17)          # the process dies while writing document k+1: no cleanup, no flush
     store.hook = hook
-    ingest_paths(store, [sys.argv[2]], jobs=1, progress=False, batch=int(sys.argv[4]))
+    ingest(store, [sys.argv[2]], jobs=1, batch=int(sys.argv[4]))
     store.close()
 """)
 
@@ -165,7 +169,7 @@ def test_crash_mid_batch_leaves_whole_documents(tmp_path, prepared, batch):
     _, graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     doc_graphs = {g for (g,) in graphs if "/graph/" in g and not g.endswith(("/shared", "/manifest"))}
     assert doc_graphs == {d.graph for d in docs}
-    report = ingest_paths(store, [tmp_path / "in"], jobs=1, progress=False)
+    report = ingest(store, [tmp_path / "in"], jobs=1)
     assert report.count("unchanged") == 2 and report.count("added") == 2
     assert len(store.documents()) == 4
     for d in store.documents():

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pia_graph.backends import OxigraphStore, ingest_paths
+from pia_graph.services import ingest
+from pia_graph.stores.oxigraph import OxigraphStore
 from pia_graph.query import resolve_query, with_prefixes
 from pia_graph.server import build_samples, create_app
 from pia_graph.sparql_endpoint import native_engine
-from pia_graph.store import load_dataset, open_store_dataset
+from pia_graph.store import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -25,10 +26,10 @@ def clients(tmp_path_factory):
     """One app over the seeds loaded into a pyoxigraph store, one over the same seeds built into a TriG file."""
     store_dir = tmp_path_factory.mktemp("store")
     store = OxigraphStore(store_dir)
-    report = ingest_paths(store, [SAMPLES], jobs=1, progress=False)
+    report = ingest(store, [SAMPLES], jobs=1)
     assert report.count("added") == 5
     store.close()
-    on_store = open_store_dataset(store_dir)
+    on_store = OxigraphStore(store_dir, read_only=True).dataset()
     in_memory = load_dataset(build_samples(SAMPLES, tmp_path_factory.mktemp("graph") / "samples.trig"))
     assert native_engine(on_store) and not native_engine(in_memory)
     with TestClient(create_app(on_store, samples_dir=SAMPLES)) as a, \
@@ -123,15 +124,15 @@ def test_store_server_answers_from_the_store_answer_book(tmp_path):
     page and the canned query are served from it while the store is unchanged."""
     import time
 
-    from pia_graph.answers import AnswerBook
     from pia_graph.query import FLAGSHIP, canned_text, party_files_query
 
     store = OxigraphStore(tmp_path / "db")
-    ingest_paths(store, [SAMPLES], jobs=1, progress=False)
+    ingest(store, [SAMPLES], jobs=1)
     store.close()
-    book = AnswerBook(tmp_path / "db")
-    ds = open_store_dataset(tmp_path / "db")
-    with TestClient(create_app(ds, samples_dir=SAMPLES, book=book, warm=True)) as client:
+    served = OxigraphStore(tmp_path / "db", read_only=True)
+    book = served.answers
+    ds = served.dataset()
+    with TestClient(create_app(store=served, samples_dir=SAMPLES, warm=True)) as client:
         for _ in range(100):      # the warm-up runs in the background
             if book.get(canned_text(FLAGSHIP)) and book.get(party_files_query(KIKO)):
                 break
@@ -149,7 +150,7 @@ def test_store_server_answers_from_the_store_answer_book(tmp_path):
         assert "(from the book)" in fresh_app.get("/id/party/j-lis").text
         csv_rows = client.get("/queries/files-to-kiko", params={"format": "csv"}).text.strip().splitlines()
         assert len(csv_rows) == 8
-    ds.close()
+    served.close()
 
 
 def test_party_page_of_another_party_shows_its_articles(clients):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .store import atomic_write_bytes
+from ..store import atomic_write_bytes
 
 GENERATION_FILE = "GENERATION"
 
@@ -55,10 +55,12 @@ def answer_key(query_text: str) -> str:
 
 
 class AnswerBook:
-    """DIR/answers: one JSON file per question, each stamped with the generation it was computed at."""
+    """A folder beside a store (its DIR/answers): one JSON file per question, each stamped with the generation it
+    was computed at. A folder that cannot be written (a read-only store on a read-only disk) keeps nothing: every
+    question is then evaluated."""
 
-    def __init__(self, store_dir: str | Path):
-        self.dir = Path(store_dir) / "answers"
+    def __init__(self, directory: str | Path):
+        self.dir = Path(directory)
 
     # -- the generation ---------------------------------------------------------------------------------
     def generation(self) -> str:
@@ -66,7 +68,12 @@ class AnswerBook:
             token = (self.dir / GENERATION_FILE).read_text(encoding="ascii").strip()
         except (FileNotFoundError, UnicodeDecodeError):
             token = ""
-        return token or self.changed()
+        if token:
+            return token
+        try:
+            return self.changed()
+        except OSError:      # cannot keep a token: one of our own that nothing stored will match
+            return f"unkept-{os.urandom(6).hex()}"
 
     def changed(self) -> str:
         """The store is about to change, or has: a fresh token, and the answers of earlier ones are gone."""
@@ -94,8 +101,11 @@ class AnswerBook:
         if generation != self.generation():
             return False
         payload = {"generation": generation, "query": query_text, "seconds": seconds, "columns": columns, "rows": rows}
-        atomic_write_bytes(self.dir / f"{answer_key(query_text)}.json",
-                           json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        try:
+            atomic_write_bytes(self.dir / f"{answer_key(query_text)}.json",
+                               json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        except OSError:
+            return False
         return True
 
     def answer(self, query_text: str, evaluate: Callable[[], tuple[list[str], list[list[str]]]],

@@ -1,0 +1,80 @@
+"""The manifest: which named graph holds which document (name, SHA-256, when, how many triples, current or superseded), and how to find the documents in a store that has none."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+
+from rdflib import Namespace
+from rdflib.namespace import XSD
+
+from ..namespaces import GRAPH_BASE, ID, PIA, PROV, RDF, SHARED_GRAPH
+
+# The manifest's own vocabulary, never matched by the canned queries.
+STORE = Namespace("https://w3id.org/pia-graph/store#")
+MANIFEST_GRAPH = ID["graph/manifest"]
+# The ontology, loaded beside the data so that validation and reasoning in the store see what `validate` sees.
+ONTOLOGY_GRAPH = ID["graph/ontology"]
+# Graphs under GRAPH_BASE that hold no document.
+SERVICE_GRAPHS = frozenset({str(SHARED_GRAPH), str(MANIFEST_GRAPH), str(ONTOLOGY_GRAPH)})
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def literal(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a valid SPARQL/N-Triples string literal
+
+
+def history_iri(graph: str) -> str:
+    """Superseded versions are kept under graph/history/KEY: outside the queried documents."""
+    return graph.replace("/graph/", "/graph/history/", 1)
+
+
+def is_document_graph(graph: str) -> bool:
+    return graph.startswith(str(GRAPH_BASE)) and graph not in SERVICE_GRAPHS and "/graph/history/" not in graph
+
+
+def manifest_entry(p, when: str) -> str:
+    """A document's manifest entry as N-Triples (p: a PreparedDocument)."""
+    g = f"<{p.graph}>"
+    return (f"{g} <{STORE.documentName}> {literal(p.name)} .\n"
+            f"{g} <{STORE.sha256}> {literal(p.sha256)} .\n"
+            f"{g} <{STORE.ingestedAt}> \"{when}\"^^<{XSD.dateTime}> .\n"
+            f"{g} <{STORE.triples}> \"{p.triples}\"^^<{XSD.integer}> .\n"
+            f"{g} <{STORE.status}> <{STORE.Current}> .\n")
+
+
+def history_entry(old: str, new: str, when: str) -> str:
+    return (f"<{old}> <{STORE.status}> <{STORE.Superseded}> .\n"
+            f"<{old}> <{STORE.supersededAt}> \"{when}\"^^<{XSD.dateTime}> .\n"
+            f"<{old}> <{STORE.supersededBy}> <{new}> .\n")
+
+
+MANIFEST_QUERY = f"""SELECT ?g ?name ?sha ?when ?n ?status ?sup WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{
+  ?g <{STORE.documentName}> ?name ; <{STORE.sha256}> ?sha ; <{STORE.ingestedAt}> ?when ; <{STORE.triples}> ?n ;
+     <{STORE.status}> ?status . OPTIONAL {{ ?g <{STORE.supersededAt}> ?sup }} }} }}"""
+
+
+def lookup_query(name: str | None = None, sha: str | None = None) -> str:
+    """The manifest query for the current documents with this name or these bytes."""
+    prop, value = (STORE.documentName, name) if name is not None else (STORE.sha256, sha)
+    return MANIFEST_QUERY.replace("?status .", f"?status . FILTER(?status = <{STORE.Current}>) "
+                                  f"?g <{prop}> {literal(value)} .")
+
+
+# The documents a store holds, read from the data itself (every document graph names its assessment and the source
+# it was derived from): a store filled by another loader has no manifest, and its documents must still be seen.
+DOCUMENTS_IN_DATA = f"""SELECT DISTINCT ?g ?name ?sha WHERE {{ GRAPH ?g {{
+  ?a <{RDF.type}> <{PIA.Assessment}> ; <{PROV.wasDerivedFrom}> ?d .
+  OPTIONAL {{ ?d <{PIA.fileName}> ?name }} OPTIONAL {{ ?d <{PIA.sha256}> ?sha }} }}
+  FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}") && !CONTAINS(STR(?g), "/graph/history/")) }}"""
+
+# Whether the default graph of a query holds the documents (true where it is the union of the named graphs).
+DEFAULT_GRAPH_SEES_DOCUMENTS = f"SELECT ?a WHERE {{ ?a <{RDF.type}> <{PIA.Assessment}> }} LIMIT 1"
+
+
+__all__ = ["STORE", "MANIFEST_GRAPH", "ONTOLOGY_GRAPH", "SERVICE_GRAPHS", "MANIFEST_QUERY", "DOCUMENTS_IN_DATA",
+           "DEFAULT_GRAPH_SEES_DOCUMENTS", "manifest_entry", "history_entry", "history_iri", "lookup_query",
+           "is_document_graph", "literal", "now"]
