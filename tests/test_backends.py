@@ -272,3 +272,34 @@ def test_bulk_writer_failed_load_retries_each_document_alone(tmp_path, prepared)
     assert _graph_triples(store, bad.graph) == 0
     for p in (prepared[0], prepared[3]):
         assert _graph_triples(store, p.graph) == p.triples
+
+
+def test_load_puts_the_ontology_in_the_store_so_validation_there_sees_what_validate_sees(tmp_path):
+    """The store's graphs alone (no ontology given to pyshacl) validate as `validate` does, because `load` put
+    the ontology in; without that graph the sub-class axioms are missing and the shapes report violations."""
+    import pyoxigraph as ox
+    import pyshacl
+    from rdflib import Dataset, Graph
+    from typer.testing import CliRunner
+
+    from pia_graph.cli import app
+    from pia_graph.stores import ONTOLOGY_GRAPH
+    from pia_graph.validate import shapes_graph
+
+    assert CliRunner().invoke(app, ["load", str(SAMPLES), "--store", str(tmp_path / "db")]).exit_code == 0
+    store = OxigraphStore(tmp_path / "db", read_only=True)
+    dump = Dataset()
+    dump.parse(data=store.raw.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+    store.close()
+    everything, without = Graph(), Graph()
+    for g in dump.graphs():
+        everything += g
+        if g.identifier != ONTOLOGY_GRAPH:
+            without += g
+    assert len(without) < len(everything)
+
+    def conforms(data):
+        return pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", advanced=True,
+                                allow_warnings=True)[0]
+    assert conforms(everything)
+    assert not conforms(without)

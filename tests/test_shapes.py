@@ -456,3 +456,44 @@ def test_seed_002_warns_that_60_provisions_are_declared_for_one_row():
     warnings = of(validate(seed_graph("002_")), "Warning")
     counts = [r["message"] for r in warnings if r["path"] == PIA.declaredProvisionCount]
     assert any("declared 60 提供" in m and "1 row(s)" in m for m in counts), counts
+
+
+def _union_of(graph_file) -> Graph:
+    from rdflib import Dataset
+    ds = Dataset(default_union=True)
+    ds.parse(graph_file, format="trig")
+    data = Graph()
+    for g in ds.graphs():
+        data += g
+    return data
+
+
+def test_ontology_and_shapes_agree_under_rdfs_inference(sample_graph):
+    """A reasoning store (or pyshacl -i rdfs) sees what the sub-property and sub-class axioms entail: the samples
+    must still conform (pia:personsBand values become dpv:hasDataSubjectScale values, for one)."""
+    conforms, report, text = pyshacl.validate(_union_of(sample_graph), shacl_graph=shapes_graph(),
+                                              ont_graph=ontology_graph(), inference="rdfs", advanced=True,
+                                              allow_warnings=True)
+    assert conforms, text[:3000]
+
+
+def test_every_reused_term_is_declared(sample_graph):
+    """Every class and property the data and the ontology use, from DPV, ELI, PROV, SKOS, Dublin Core…, is declared
+    in the ontology (only RDF, RDFS, OWL, XSD and SHACL are taken as known)."""
+    ont = ontology_graph()
+    declared = set(ont.subjects(RDF.type, None))
+    known = tuple(str(ns) for ns in (RDF, RDFS, OWL, "http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/ns/shacl#",
+                                     "https://w3id.org/pia-graph/id/"))
+    used = set()
+    for s, p, o in _union_of(sample_graph):
+        used.add(p)
+        if p == RDF.type:
+            used.add(o)
+    axioms = (RDF.type, RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.equivalentClass)
+    for s, p, o in ont:
+        used.add(p)
+        if p in axioms:
+            used.add(o)
+    undeclared = sorted(str(u) for u in used if isinstance(u, URIRef) and not str(u).startswith(known)
+                        and u not in declared)
+    assert undeclared == []
