@@ -303,3 +303,22 @@ def test_load_puts_the_ontology_in_the_store_so_validation_there_sees_what_valid
                                 allow_warnings=True)[0]
     assert conforms(everything)
     assert not conforms(without)
+
+
+def test_cli_drop_needs_no_path_and_load_needs_something_to_do(tmp_path):
+    from typer.testing import CliRunner
+
+    from pia_graph.cli import app
+    runner = CliRunner()
+    db = str(tmp_path / "db")
+    docs = [str(_copy(tmp_path, n)) for n in ("000", "003")]
+    assert runner.invoke(app, ["load", *docs, "--store", db]).exit_code == 0
+    name = Path(docs[0]).name
+    r = runner.invoke(app, ["load", "--store", db, "--drop", name])
+    assert r.exit_code == 0 and f"dropped {name}" in r.stdout, r.output
+    r = runner.invoke(app, ["load", "--store", db, "--drop", name])
+    assert r.exit_code == 0 and "not in the store" in r.stdout
+    with OxigraphStore(db, read_only=True) as store:
+        assert [d.name for d in store.documents()] == [Path(docs[1]).name]
+    r = runner.invoke(app, ["load", "--store", db])
+    assert r.exit_code == 2 and "--drop" in r.stderr

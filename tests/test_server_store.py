@@ -174,3 +174,35 @@ def test_canned_queries_are_not_cut_by_the_endpoint_row_limit(tmp_path):
         whole = client.get("/queries/files-to-kiko", params={"format": "csv"})
         assert whole.status_code == 200 and len(whole.text.strip().splitlines()) == 8
         assert len(client.get("/api/queries/files-to-kiko").json()["rows"]) == 7
+
+
+def test_serve_store_with_allow_ingest_writes_uploads_to_the_store(tmp_path):
+    """serve --store DIR --allow-ingest: an upload goes into the store through the same write as `load` (one
+    transaction, manifest entry), the answer book forgets the old answer, and the store keeps it after the server."""
+    from pia_graph.query import FLAGSHIP, canned_text
+
+    token = "t" * 32
+    store = OxigraphStore(tmp_path / "db")
+    ingest(store, [p for p in SAMPLES.glob("*.txt") if not p.name.startswith("001")], jobs=1)
+    before = store.answer(canned_text(FLAGSHIP))
+    assert "札幌市長" not in {r[before.columns.index("organization")] for r in before.rows}
+    with TestClient(create_app(store=store, samples_dir=SAMPLES, allow_ingest=True, ingest_token=token)) as client:
+        seed = next(SAMPLES.glob("001*"))
+        r = client.post("/api/ingest", params={"filename": seed.name}, content=seed.read_bytes(),
+                        headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        assert r.json()["replaced"] == [] and r.json()["triples"] > 100
+        csv_text = client.get("/queries/files-to-kiko", params={"format": "csv"}).text
+        assert "札幌市長" in csv_text
+    assert seed.name in {d.name for d in store.documents()}
+    after = store.answer(canned_text(FLAGSHIP))       # kept by the page request above, for the store as it is now
+    assert "札幌市長" in {r[after.columns.index("organization")] for r in after.rows}
+    assert sorted(after.rows) == sorted(store.answer(canned_text(FLAGSHIP), fresh=True).rows)
+    store.close()
+
+
+def test_cli_serve_store_refuses_a_folder_that_is_not_a_store(tmp_path):
+    from typer.testing import CliRunner
+    from pia_graph.cli import app
+    r = CliRunner().invoke(app, ["serve", "--store", str(tmp_path)])
+    assert r.exit_code == 2 and "not a pia-graph store" in r.stderr
