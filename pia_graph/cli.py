@@ -153,7 +153,7 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
     A query that finds no pia-graph documents where it looks says so and exits 1 instead of printing an empty table."""
     from . import services
     from .namespaces import shorten
-    from .query import QueryError, format_result, format_rows, resolve_query, rows, run
+    from .query import QueryError, format_result, format_rows, resolve_query, run
     from .sparql_endpoint import EndpointError
     from .stores import NoDocuments, StoreError
 

@@ -52,6 +52,23 @@ def history_entry(old: str, new: str, when: str) -> str:
             f"<{old}> <{STORE.supersededBy}> <{new}> .\n")
 
 
+def retiring_ops(old_graph: str | None, new_graph: str, keep_history: bool, when: str, move: bool = True) -> list[str]:
+    """The SPARQL Update operations that retire the current version of a document when a new one replaces it:
+    no longer current in the manifest, and its graph dropped, or kept under history_iri (moved there when `move`;
+    a store that keeps history elsewhere copies it first and drops it here)."""
+    if not old_graph:
+        return []
+    ops = [f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> <{STORE.status}> <{STORE.Current}> }} }}"]
+    if keep_history:
+        ops.append(f"MOVE SILENT GRAPH <{old_graph}> TO GRAPH <{history_iri(old_graph)}>" if move
+                   else f"DROP SILENT GRAPH <{old_graph}>")
+        ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ {history_entry(old_graph, new_graph, when)} }} }}")
+    else:
+        ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> ?p ?o }} }}")
+        ops.append(f"DROP SILENT GRAPH <{old_graph}>")
+    return ops
+
+
 MANIFEST_QUERY = f"""SELECT ?g ?name ?sha ?when ?n ?status ?sup WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{
   ?g <{STORE.documentName}> ?name ; <{STORE.sha256}> ?sha ; <{STORE.ingestedAt}> ?when ; <{STORE.triples}> ?n ;
      <{STORE.status}> ?status . OPTIONAL {{ ?g <{STORE.supersededAt}> ?sup }} }} }}"""
@@ -76,5 +93,5 @@ DEFAULT_GRAPH_SEES_DOCUMENTS = f"SELECT ?a WHERE {{ ?a <{RDF.type}> <{PIA.Assess
 
 
 __all__ = ["STORE", "MANIFEST_GRAPH", "ONTOLOGY_GRAPH", "SERVICE_GRAPHS", "MANIFEST_QUERY", "DOCUMENTS_IN_DATA",
-           "DEFAULT_GRAPH_SEES_DOCUMENTS", "manifest_entry", "history_entry", "history_iri", "lookup_query",
+           "DEFAULT_GRAPH_SEES_DOCUMENTS", "manifest_entry", "history_entry", "retiring_ops", "history_iri", "lookup_query",
            "is_document_graph", "literal", "now"]

@@ -10,26 +10,15 @@ from ..namespaces import SHARED_GRAPH
 from ..query import with_prefixes
 from .answers import Answer, AnswerBook
 from .base import BaseStore, DocumentRecord, PreparedDocument, StoreError, nt, ontology_triples, term_text
-from .manifest import (MANIFEST_GRAPH, MANIFEST_QUERY, ONTOLOGY_GRAPH, STORE, history_entry, history_iri,
-                       is_document_graph, manifest_entry)
+from .manifest import (MANIFEST_GRAPH, MANIFEST_QUERY, ONTOLOGY_GRAPH, STORE, history_iri, is_document_graph,
+                       manifest_entry, retiring_ops)
 
 
 def replace_update(p: PreparedDocument, old_graph: str | None, keep_history: bool, when: str,
                    move: bool = True) -> str:
     """One SPARQL Update that replaces a document: executed as one transaction, so a crash leaves either the
     old version or the new, never half of one."""
-    ops = []
-    if old_graph:
-        ops.append(f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> <{STORE.status}> <{STORE.Current}> }} }}")
-        if keep_history:
-            if move:
-                ops.append(f"MOVE SILENT GRAPH <{old_graph}> TO GRAPH <{history_iri(old_graph)}>")
-            else:
-                ops.append(f"DROP SILENT GRAPH <{old_graph}>")
-            ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ {history_entry(old_graph, p.graph, when)} }} }}")
-        else:
-            ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> ?p ?o }} }}")
-            ops.append(f"DROP SILENT GRAPH <{old_graph}>")
+    ops = retiring_ops(old_graph, p.graph, keep_history, when, move)
     ops.append(f"INSERT DATA {{ GRAPH <{p.graph}> {{\n{p.doc_nt}}}\n"
                f"GRAPH <{SHARED_GRAPH}> {{\n{p.shared_nt}}}\n"
                f"GRAPH <{MANIFEST_GRAPH}> {{\n{manifest_entry(p, when)}}} }}")

@@ -10,7 +10,7 @@ from ..namespaces import ID, SHARED_GRAPH, SKOS
 from ..query import QueryError, with_prefixes
 from .base import BaseStore, StoreError, nt, ontology_triples
 from .manifest import (DEFAULT_GRAPH_SEES_DOCUMENTS, DOCUMENTS_IN_DATA, MANIFEST_GRAPH, MANIFEST_QUERY,
-                       ONTOLOGY_GRAPH, STORE, history_entry, history_iri, manifest_entry)
+                       ONTOLOGY_GRAPH, STORE, history_iri, manifest_entry, retiring_ops)
 
 RESULTS_JSON = "application/sparql-results+json"
 # Where engines serve their endpoints, relative to the dataset (the URL without /sparql or /query).
@@ -240,15 +240,7 @@ class RemoteStore(BaseStore):
         self._gsp("PUT", p.graph, p.doc_nt)
         if p.shared_nt:
             self._gsp("POST", str(SHARED_GRAPH), p.shared_nt)
-        ops = []
-        if old_graph:
-            ops.append(f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> <{STORE.status}> <{STORE.Current}> }} }}")
-            if keep_history:
-                ops.append(f"MOVE SILENT GRAPH <{old_graph}> TO GRAPH <{history_iri(old_graph)}>")
-                ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ {history_entry(old_graph, p.graph, when)} }} }}")
-            else:
-                ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> ?p ?o }} }}")
-                ops.append(f"DROP SILENT GRAPH <{old_graph}>")
+        ops = retiring_ops(old_graph, p.graph, keep_history, when)
         ops.append(f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{\n{manifest_entry(p, when)}}} }}")
         self.update(" ;\n".join(ops))
 
