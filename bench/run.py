@@ -1,7 +1,7 @@
-"""Benchmarks for issue 4: extraction, build, ingest at several corpus sizes, query latency rdflib vs pyoxigraph.
+"""Benchmarks: extraction, build, ingest at several corpus sizes, query latency rdflib vs pyoxigraph vs Virtuoso.
 
     .venv/bin/python bench/run.py [--sizes 100,1000,10000] [--runs 20] [--jobs N] [--rdflib-max 1000] [--no-profile]
-                                  [--workdir DIR [--reuse]]
+                                  [--workdir DIR [--reuse]] [--no-virtuoso | --engines-only]
 
 Queries in bench/proposed/*.rq (rewrites proposed for queries/) are timed on pyoxigraph next to the canned ones.
 
@@ -160,12 +160,13 @@ def peak_rss_mb() -> float:
 
 def ingest_child(corpus: str, n: int, db: str, jobs: int) -> None:
     """Run in a fresh process so peak RSS belongs to this ingest alone (workers counted via RUSAGE_CHILDREN)."""
-    from pia_graph.backends import OxigraphStore, ingest_paths
+    from pia_graph.services import ingest
+    from pia_graph.stores.oxigraph import OxigraphStore
     files = sorted(Path(corpus).glob("*.txt"))[:n]
     store = OxigraphStore(db)
     t0 = time.perf_counter()
-    report = ingest_paths(store, files, jobs=jobs, progress=False)
-    store.store.flush()
+    report = ingest(store, files, jobs=jobs)
+    store.raw.flush()
     wall = time.perf_counter() - t0
     t1 = time.perf_counter()
     store.optimize()
@@ -201,8 +202,10 @@ def latency(fn, runs: int) -> tuple[float, float, int]:
 
 
 def queries(db: str, n: int, runs: int, with_rdflib: bool) -> list[list]:
-    from pia_graph.backends import MANIFEST_GRAPH, MemoryStore, OxigraphStore
     from pia_graph.query import canned_queries
+    from pia_graph.stores import MANIFEST_GRAPH
+    from pia_graph.stores.memory import MemoryStore
+    from pia_graph.stores.oxigraph import OxigraphStore
     oxi = OxigraphStore(db)
     mem = None
     load = None
@@ -210,7 +213,7 @@ def queries(db: str, n: int, runs: int, with_rdflib: bool) -> list[list]:
         import pyoxigraph as ox
         t0 = time.perf_counter()
         mem = MemoryStore()
-        quads = (q for q in oxi.store.quads_for_pattern(None, None, None, None)
+        quads = (q for q in oxi.raw.quads_for_pattern(None, None, None, None)
                  if q.graph_name != ox.NamedNode(str(MANIFEST_GRAPH)))
         data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
         mem.live.parse(data=data.decode("utf-8"), format="nquads")
@@ -255,11 +258,111 @@ def queries(db: str, n: int, runs: int, with_rdflib: bool) -> list[list]:
 
 ANSWERED: dict[int, tuple] = {}   # docs -> (evaluation s when the book was filled, p50 s, p95 s, same rows)
 
+ENGINE_LOAD_HEADERS = ["docs", "store", "how it was filled", "wall s", "docs/s", "quads", "errors"]
+ENGINE_QUERY_HEADERS = ["docs", "query", "rows", "same rows", "pyoxigraph p50 ms", "pyoxigraph p95 ms",
+                        "Virtuoso p50 ms", "Virtuoso p95 ms", "pyoxigraph ÷ Virtuoso"]
+ENGINES_BEGIN, ENGINES_END = "<!-- engines -->", "<!-- /engines -->"
+
+
+def subset(corpus: Path, n: int, where: Path) -> Path:
+    """The first n documents of the corpus as a folder of links (what `pia-graph load FOLDER` is given)."""
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    for f in sorted(corpus.glob("*.txt"))[:n]:
+        (where / f.name).symlink_to(f)
+    return where
+
+
+def engines(work: Path, corpus: Path, n: int, db: str, jobs: int, runs: int) -> tuple[list[list], list[list]]:
+    """Debian's Virtuoso 7 beside pyoxigraph on the same n documents, in one run: the load time, both ways a user
+    fills Virtuoso (`pia-graph load DIR --store http://…/sparql`, documents through the Graph Store Protocol; and
+    Virtuoso's own bulk loader over the same quads, N-Quads dumped from the pyoxigraph store, no manifest), and every
+    canned query on pyoxigraph and on Virtuoso (the one pia-graph loaded), with whether the rows are the same."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import pyoxigraph as ox
+
+    from engines import Unavailable, start_virtuoso, virtuoso_bulk_load
+    from pia_graph.query import canned_queries
+    from pia_graph.services import open_reader
+    from pia_graph.stores import MANIFEST_GRAPH
+    from pia_graph.stores.oxigraph import OxigraphStore
+
+    oxi_stats = json.loads((Path(db) / "ingest.json").read_text())
+    loads = [[n, "pyoxigraph (embedded)", "`pia-graph load` (bulk loader, the table above)", f"{oxi_stats['wall']:.1f}",
+              f"{n / oxi_stats['wall']:.1f}", f"{oxi_stats['triples']:,}", oxi_stats["errors"]]]
+    folder = subset(corpus, n, work / f"corpus-{n}")
+    # 8 KB pages: 680,000 is Virtuoso's advice for 8 GB of RAM (this machine has 24; pyoxigraph is closed by then)
+    try:
+        engine = start_virtuoso(work / f"virtuoso-{n}", buffers=680_000, max_rows=10_000_000)
+    except Unavailable as e:
+        print(f"Virtuoso unavailable: {e}", file=sys.stderr)
+        return [[n, "Virtuoso", f"unavailable: {e}", "-", "-", "-", "-"]], []
+    qrows = []
+    try:
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "pia_graph.cli", "load", str(folder), "--store", engine.url,
+                            "-j", str(jobs), "--no-warm", "--timeout", "600"], capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if r.returncode not in (0, 1):
+            raise SystemExit(f"pia-graph load into Virtuoso failed: {r.stderr[-2000:]}")
+        remote = open_reader(engine.url, timeout=600)
+        quads = remote.triple_count()
+        errors = r.stdout.count("│ error")
+        loads.append([n, "Virtuoso 7 (server)", "`pia-graph load … --store http://…/sparql` (Graph Store Protocol, "
+                      "one document a request)", f"{wall:.1f}", f"{n / wall:.1f}", f"{quads:,}", errors])
+        oxi = OxigraphStore(db, read_only=True)
+        for q in canned_queries():
+            o50, o95, _ = latency(lambda: oxi.query(q.text), runs)
+            v50, v95, _ = latency(lambda: remote.query(q.text), runs)
+            a, b = oxi.query(q.text), remote.query(q.text)
+            same = "yes" if a[0] == b[0] and sorted(a[1]) == sorted(b[1]) else \
+                f"no ({len(set(map(tuple, a[1])) ^ set(map(tuple, b[1])))} differ)"
+            qrows.append([n, q.name, f"{len(a[1]):,}", same, f"{o50 * 1000:.1f}", f"{o95 * 1000:.1f}",
+                          f"{v50 * 1000:.1f}", f"{v95 * 1000:.1f}", f"{o50 / v50:.1f}x"])
+            print(table(ENGINE_QUERY_HEADERS, qrows[-1:]), file=sys.stderr)
+        remote.close()
+        # Virtuoso's own loader over the same quads, into a fresh database
+        dump = work / f"virtuoso-bulk-{n}-files"
+        shutil.rmtree(dump, ignore_errors=True)
+        dump.mkdir()
+        manifest = ox.NamedNode(str(MANIFEST_GRAPH))
+        ox.serialize((q for q in oxi.raw.quads_for_pattern(None, None, None, None) if q.graph_name != manifest),
+                     output=str(dump / "store.nq"), format=ox.RdfFormat.N_QUADS)
+        oxi.close()
+    finally:
+        engine.stop()
+    bulk = start_virtuoso(work / f"virtuoso-bulk-{n}", load_dir=dump, buffers=680_000, max_rows=10_000_000)
+    try:
+        t0 = time.perf_counter()
+        virtuoso_bulk_load(bulk, dump, "*.nq")
+        wall = time.perf_counter() - t0
+        reader = open_reader(bulk.url, timeout=600)
+        oxi = OxigraphStore(db, read_only=True)
+        same = all(sorted(oxi.query(q.text)[1]) == sorted(reader.query(q.text)[1]) for q in canned_queries())
+        oxi.close()
+        loads.append([n, "Virtuoso 7 (server)", "its own bulk loader (ld_dir + rdf_loader_run + checkpoint) over the "
+                      f"same quads as N-Quads; every canned query the same rows: {'yes' if same else 'NO'}",
+                      f"{wall:.1f}", f"{n / wall:.1f}", f"{reader.triple_count():,}", 0])
+        reader.close()
+    finally:
+        bulk.stop()
+        shutil.rmtree(dump, ignore_errors=True)
+    return loads, qrows
+
+
+def engines_section(load_rows: list[list], query_rows: list[list], jobs: int, runs: int) -> str:
+    return (f"{ENGINES_BEGIN}\n## Virtuoso beside pyoxigraph: load and every canned query on the same documents\n\n"
+            f"Debian's virtuoso-opensource 7.2 on loopback (started by the bench, 680,000 buffers, ResultSetMaxRows "
+            f"10 M), pyoxigraph on disk; jobs={jobs}, {runs} query runs, p50 and p95. Virtuoso answers over HTTP "
+            "(the SPARQL Protocol, JSON results parsed by pia-graph), pyoxigraph in process.\n\n"
+            + table(ENGINE_LOAD_HEADERS, load_rows) + "\n\n" + table(ENGINE_QUERY_HEADERS, query_rows)
+            + f"\n{ENGINES_END}")
+
 
 def profile_slowest(out: Path) -> str:
     from pyinstrument import Profiler
 
-    from pia_graph.backends import prepare
+    from pia_graph.services import prepare
     from pia_graph.pipeline import collect
     paths = collect([ROOT / "samples"])
     prof = Profiler(interval=0.001)
@@ -282,6 +385,9 @@ def main(argv=None) -> int:
     ap.add_argument("--reuse", action="store_true",
                     help="keep the corpus and stores already in --workdir (an ingest is re-measured only if it did not finish)")
     ap.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    ap.add_argument("--no-virtuoso", action="store_true", help="leave Virtuoso out")
+    ap.add_argument("--engines-only", action="store_true",
+                    help="only the ingest into pyoxigraph and Virtuoso beside it; rewrites only that section of --output")
     ap.add_argument("--ingest-child", nargs=4, metavar=("CORPUS", "N", "DB", "JOBS"), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.ingest_child:
@@ -306,6 +412,9 @@ def main(argv=None) -> int:
                 f"(jobs={a.jobs}, {a.runs} query runs). Speed reference (10 M additions in a Python loop, best of 3): "
                 f"{ref:.2f} s at the start, {{END_REFERENCE}} s at the end."]
 
+    if a.engines_only:
+        return engines_only(a, sizes, work)
+
     print("== extraction throughput per text shape", file=sys.stderr)
     t = table(["seed", "shape", "size", "best of 21", "median", "MB/s (best)", "MB/s (median)", "docs/s (best)"],
               extraction())
@@ -329,20 +438,10 @@ def main(argv=None) -> int:
         shutil.rmtree(corpus, ignore_errors=True)
         synth.generate(max(sizes), corpus, seed=1)
     ing_rows, q_rows, loads = [], [], {}
+    engine_loads, engine_queries = [], []
     for n in sizes:
         db = work / f"oxi-{n}"
-        if a.reuse and (db / "ingest.json").exists():
-            print(f"== reusing the ingest of {n} in {db}", file=sys.stderr)
-            s = json.loads((db / "ingest.json").read_text())
-        else:
-            shutil.rmtree(db, ignore_errors=True)
-            print(f"== ingest {n}", file=sys.stderr)
-            r = subprocess.run([sys.executable, __file__, "--ingest-child", str(corpus), str(n), str(db), str(a.jobs)],
-                               capture_output=True, text=True)
-            if r.returncode:
-                print(r.stderr, file=sys.stderr)
-                raise SystemExit(f"ingest of {n} failed")
-            s = json.loads(r.stdout.strip().splitlines()[-1])
+        s = ingest_once(a, corpus, n, db)
         ing_rows.append([n, f"{s['mb_text']:.0f}", f"{s['wall']:.1f}", f"{n / s['wall']:.1f}", f"{s['triples']:,}",
                          f"{s['parent_rss_mb']:.0f}", f"{s['worker_rss_mb']:.0f}", f"{s['disk_mb']:.0f}",
                          f"{s['optimize']:.1f}", s["errors"]])
@@ -354,6 +453,11 @@ def main(argv=None) -> int:
         q_rows += rows
         print(table(["docs", "query", "rows", "rdflib p50 ms", "rdflib p95 ms", "oxigraph p50 ms", "oxigraph p95 ms",
                      "ratio", "same rows"], rows))
+        if not a.no_virtuoso:
+            print(f"== Virtuoso beside pyoxigraph at {n}", file=sys.stderr)
+            el, eq = engines(work, corpus, n, str(db), a.jobs, a.runs)
+            engine_loads += el
+            engine_queries += eq
     if ing_rows:
         sections.append(f"## Ingest of synthetic assessments into pyoxigraph (`ingest_paths`, jobs={a.jobs}, no validation)\n\n"
                         "Peak RSS: parent (writer, from /proc VmHWM) and the largest worker (extract + map, from getrusage).\n\n" +
@@ -364,6 +468,8 @@ def main(argv=None) -> int:
                         ", ".join(f"{n}: {v:.0f} s" for n, v in loads.items() if v is not None) + "\n\n" +
                         table(["docs", "query", "rows", "rdflib p50 ms", "rdflib p95 ms", "oxigraph p50 ms",
                                "oxigraph p95 ms", "ratio", "same rows"], q_rows))
+    if engine_loads:
+        sections.append(engines_section(engine_loads, engine_queries, a.jobs, a.runs))
     if ANSWERED:
         t = table(["docs", "evaluated once (fills the book) ms", "answered from the book p50 ms", "p95 ms", "same rows"],
                   [[n, f"{v[0] * 1000:.0f}", f"{v[1] * 1000:.1f}", f"{v[2] * 1000:.1f}", "yes" if v[3] else "no"]
@@ -387,6 +493,53 @@ def main(argv=None) -> int:
     a.output.parent.mkdir(parents=True, exist_ok=True)
     a.output.write_text(body, encoding="utf-8")
     print(f"wrote {a.output}; work dir {work}", file=sys.stderr)
+    return 0
+
+
+def ingest_once(a, corpus: Path, n: int, db: Path) -> dict:
+    """The ingest of n documents into pyoxigraph, in a child process (its own peak RSS); reused with --reuse."""
+    if a.reuse and (db / "ingest.json").exists():
+        print(f"== reusing the ingest of {n} in {db}", file=sys.stderr)
+        return json.loads((db / "ingest.json").read_text())
+    shutil.rmtree(db, ignore_errors=True)
+    print(f"== ingest {n}", file=sys.stderr)
+    r = subprocess.run([sys.executable, __file__, "--ingest-child", str(corpus), str(n), str(db), str(a.jobs)],
+                       capture_output=True, text=True)
+    if r.returncode:
+        print(r.stderr, file=sys.stderr)
+        raise SystemExit(f"ingest of {n} failed")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def engines_only(a, sizes: list[int], work: Path) -> int:
+    """--engines-only: pyoxigraph's ingest and Virtuoso beside it, written into their own section of --output."""
+    import synth
+    corpus = work / "corpus"
+    if not (a.reuse and len(list(corpus.glob("*.txt"))) >= max(sizes)):
+        print(f"== synthesising {max(sizes)} documents", file=sys.stderr)
+        shutil.rmtree(corpus, ignore_errors=True)
+        synth.generate(max(sizes), corpus, seed=1)
+    loads, rows = [], []
+    for n in sizes:
+        db = work / f"oxi-{n}"
+        ingest_once(a, corpus, n, db)
+        print(f"== Virtuoso beside pyoxigraph at {n}", file=sys.stderr)
+        el, eq = engines(work, corpus, n, str(db), a.jobs, a.runs)
+        loads += el
+        rows += eq
+    section = engines_section(loads, rows, a.jobs, a.runs)
+    print(section)
+    text = a.output.read_text(encoding="utf-8") if a.output.exists() else "# Benchmarks\n"
+    if ENGINES_BEGIN in text and ENGINES_END in text:
+        head, rest = text.split(ENGINES_BEGIN, 1)
+        text = head + section + rest.split(ENGINES_END, 1)[1]
+    elif "<!-- notes -->" in text:
+        head, notes = text.split("<!-- notes -->", 1)
+        text = head.rstrip() + "\n\n" + section + "\n\n<!-- notes -->" + notes
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    a.output.write_text(text, encoding="utf-8")
+    print(f"wrote the Virtuoso section of {a.output}; work dir {work}", file=sys.stderr)
     return 0
 
 
