@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from rdflib import Graph
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .mapping import as_graph, assessment_triples, vocabulary_graph
 from .model import Assessment
@@ -122,6 +122,37 @@ def _process_in_worker(path: str, validate: bool) -> DocumentResult:
     return process(path, validate=validate, graphs=False)
 
 
+def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: int | None = None) -> Iterator:
+    """fn(item) for each item, in worker processes when jobs > 1, yielded in input order with at most `window`
+    items in flight (workers keep busy while the caller writes; a long batch holds a window of results, not all of
+    them). A worker that dies on an item yields failed(item, exception) instead: one bad document never stops the
+    batch."""
+    if jobs <= 1 or len(items) < 2:
+        yield from map(fn, items)
+        return
+    import collections
+    from concurrent.futures import ProcessPoolExecutor
+
+    window = window or jobs * 4
+    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+        pending = collections.deque()
+        it = iter(items)
+        for item in it:
+            pending.append((item, pool.submit(fn, item)))
+            if len(pending) >= window:
+                break
+        while pending:
+            item, future = pending.popleft()
+            try:
+                result = future.result()
+            except Exception as e:  # noqa: BLE001 - the worker died on this item
+                result = failed(item, e)
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(fn, nxt)))
+            yield result
+
+
 def process_many(paths: list[Path], validate: bool = True, jobs: int = 1,
                  graphs: bool = True) -> Iterator[DocumentResult]:
     """process() over a batch, in input order; with jobs > 1 the documents are handled by worker processes
@@ -130,15 +161,16 @@ def process_many(paths: list[Path], validate: bool = True, jobs: int = 1,
         for p in paths:
             yield process(p, validate=validate, graphs=graphs)
         return
-    from concurrent.futures import ProcessPoolExecutor
-
     if validate:
         validation_shapes()     # parsed once here, so that forked workers inherit it
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        for r in pool.map(_process_in_worker, [str(p) for p in paths], [validate] * len(paths)):
-            if graphs and r.graph is not None:
-                r.graph, r.shared = as_graph(r.graph), as_graph(r.shared)
-            yield r
+
+    def died(path, e: Exception) -> DocumentResult:
+        return DocumentResult(path=str(path), error=f"{path}: worker-error: {type(e).__name__}: {e}")
+
+    for r in in_workers(partial(_process_in_worker, validate=validate), [str(p) for p in paths], jobs, died):
+        if graphs and r.graph is not None:
+            r.graph, r.shared = as_graph(r.graph), as_graph(r.shared)
+        yield r
 
 
-__all__ = ["DocumentResult", "collect", "extract", "process", "process_many", "vocabulary"]
+__all__ = ["DocumentResult", "collect", "extract", "process", "process_many", "in_workers", "vocabulary"]

@@ -6,11 +6,10 @@ progress(done, total, label) and never prints.
 
 from __future__ import annotations
 
-import collections
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Union
 
@@ -18,7 +17,7 @@ from rdflib import Dataset
 
 from .mapping import add_document, graph_iri, new_dataset
 from .namespaces import GRAPH_BASE, SHARED_GRAPH
-from .pipeline import DocumentResult, collect, declared_mismatches, process, process_many
+from .pipeline import DocumentResult, collect, declared_mismatches, in_workers, process, process_many
 from .stores import BaseStore, NoDocuments, open_store
 from .stores.base import IngestOutcome, PreparedDocument, nt
 from .stores.bulk import write_guarded
@@ -145,40 +144,17 @@ def ingest(store: BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None
     writer = None
     if hasattr(store, "bulk_writer") and (batch is None or batch > 1):
         writer = store.bulk_writer(keep_history, max_documents=batch, expected=len(todo))
-    done_count = 0
 
-    def done(p: PreparedDocument):
-        nonlocal done_count
+    def died(f, e: Exception) -> PreparedDocument:
+        return PreparedDocument(path=str(f), name=Path(f).name, error=f"{f}: worker-error: {type(e).__name__}: {e}")
+
+    # the window: workers keep busy while this process spools; the loads run in a thread
+    for done, p in enumerate(in_workers(partial(prepare, validate=validate), todo, jobs, died, window), start=1):
         if writer is not None:
             writer.add(p)
         else:
             report.outcomes.append(write_guarded(store, p, keep_history))
-        done_count += 1
-        progress(done_count, len(todo), p.name)
-
-    if jobs <= 1 or len(todo) <= 1:
-        for f in todo:
-            done(prepare(f, validate))
-    else:
-        window = window or jobs * 4     # workers keep busy while the parent spools; the loads run in a thread
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pending = collections.deque()
-            it = iter(todo)
-            for f in it:
-                pending.append((f, pool.submit(prepare, f, validate)))
-                if len(pending) >= window:
-                    break
-            while pending:
-                f, fut = pending.popleft()
-                try:
-                    p = fut.result()
-                except Exception as e:  # noqa: BLE001 - a worker died on this document
-                    p = PreparedDocument(path=str(f), name=Path(f).name,
-                                         error=f"{f}: worker-error: {type(e).__name__}: {e}")
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending.append((nxt, pool.submit(prepare, nxt, validate)))
-                done(p)
+        progress(done, len(todo), p.name)
     if writer is not None:
         progress(len(todo), len(todo), "writing")
         report.outcomes.extend(writer.finish())
