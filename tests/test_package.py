@@ -59,6 +59,8 @@ def test_the_wheel_holds_the_package_and_the_analysts_files(installed):
     for expected in ("pia_graph/parse/assessment.py", "pia_graph/stores/remote.py", "pia_graph/ontology/pia.ttl",
                      "pia_graph/shapes/pia-shapes.ttl", "pia_graph/queries/files-to-kiko.rq"):
         assert expected in names, expected
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "pia_graph").rglob("*.py")}
+    assert sorted(modules - names) == [], "modules left out of the wheel (a subpackage missing from pyproject.toml?)"
     assert {p.name for p in (ROOT / "queries").glob("*.rq")} == {Path(n).name for n in names
                                                                 if n.startswith("pia_graph/queries/")
                                                                 and n.endswith(".rq")}
