@@ -303,8 +303,12 @@ def engines(work: Path, corpus: Path, n: int, db: str, jobs: int, runs: int) -> 
         r = subprocess.run([sys.executable, "-m", "pia_graph.cli", "load", str(folder), "--store", engine.url,
                             "-j", str(jobs), "--no-warm", "--timeout", "600"], capture_output=True, text=True)
         wall = time.perf_counter() - t0
+        (work / f"virtuoso-load-{n}.txt").write_text(r.stdout + r.stderr, encoding="utf-8")
         if r.returncode not in (0, 1):
             raise SystemExit(f"pia-graph load into Virtuoso failed: {r.stderr[-2000:]}")
+        for line in r.stdout.splitlines():
+            if "│ error" in line:
+                print("Virtuoso refused:", " ".join(line.split()), file=sys.stderr)
         remote = open_reader(engine.url, timeout=600)
         quads = remote.triple_count()
         errors = r.stdout.count("│ error")

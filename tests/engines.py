@@ -128,6 +128,7 @@ CheckpointInterval = 60
 DirsAllowed = ., {d}, {load_dir}
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
+MaxQueryMem = {query_mem}
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {d}
@@ -150,7 +151,8 @@ def start_virtuoso(directory: Path, load_dir: Path | None = None, buffers: int =
     sql_port, http_port = free_port(), free_port()
     ini = directory / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(d=directory, load_dir=load_dir, sql_port=sql_port, http_port=http_port,
-                                       buffers=buffers, dirty=buffers * 3 // 4, max_rows=max_rows))
+                                       buffers=buffers, dirty=buffers * 3 // 4, max_rows=max_rows,
+                                       query_mem="2G" if buffers > 200_000 else "1G"))
     log = directory / "virtuoso.log"
     proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=directory,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -216,3 +216,67 @@ def test_an_endpoint_without_a_graph_store_is_named(engines, tmp_path):
     with pytest.raises(OSError, match="no Graph Store Protocol endpoint found .*--gsp-url"):
         store.gsp_url
     store.close()
+
+
+class _Flaky:
+    """A SPARQL server on loopback that refuses the first `failures` Graph Store PUTs with 500 (as Virtuoso under
+    memory pressure did in the benchmark) and takes everything else: enough protocol for RemoteStore.write."""
+
+    def __init__(self, failures: int):
+        import http.server
+        import json as _json
+        flaky = self
+        self.failures, self.puts = failures, 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def reply(self, status, body=b"", ctype="text/plain"):
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self):        # the Graph Store probe: no such graph
+                self.reply(404)
+
+            def do_PUT(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                flaky.puts += 1
+                if flaky.puts <= flaky.failures:
+                    return self.reply(500, b"SR483: Low query memory")
+                self.reply(201)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if body.startswith("query="):
+                    return self.reply(200, _json.dumps({"head": {"vars": ["one"]}, "results": {"bindings": []}})
+                                      .encode(), "application/sparql-results+json")
+                self.reply(204)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("failures,action", [(2, "added"), (3, "error")])
+def test_a_write_the_server_refuses_for_a_moment_is_tried_again(failures, action, monkeypatch):
+    from pia_graph.services import prepare
+    from pia_graph.stores.bulk import write_guarded
+    monkeypatch.setattr(time, "sleep", lambda s: None)
+    server = _Flaky(failures)
+    try:
+        store = open_store(server.url)
+        out = write_guarded(store, prepare(next(SAMPLES.glob("003*"))))
+        assert out.action == action and server.puts == min(failures + 1, RemoteStore.WRITE_ATTEMPTS)
+        if action == "error":
+            assert "HTTP 500" in out.error and "\n" not in out.error
+        store.close()
+    finally:
+        server.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 import uuid
 
@@ -66,14 +67,27 @@ class RemoteStore(BaseStore):
                 return query_url[: -len(path)]
         return query_url
 
-    def _request(self, method: str, url: str, what: str, **kwargs):
+    WRITE_ATTEMPTS = 3
+
+    def _request(self, method: str, url: str, what: str, retry: bool = False, **kwargs):
+        """One request, with the store's timeout. retry (for writes, which are all idempotent: PUT a graph, POST
+        triples into a set, an update that inserts what it deletes first): a server error (5xx) or a dropped
+        connection is tried again, twice, after 1 and 3 s; Virtuoso under memory pressure refuses a request now
+        and then ("Low query memory limit" in its log) and takes it a moment later."""
         import httpx
-        try:
-            return self.client.request(method, url, **kwargs)
-        except httpx.TimeoutException:
-            raise StoreError(f"{url}: no answer to {what} within {self.timeout:g} s") from None
-        except httpx.HTTPError as e:
-            raise StoreError(f"{url}: {what} failed: {_one_line(e) or type(e).__name__}") from None
+        for attempt in range(1, (self.WRITE_ATTEMPTS if retry else 1) + 1):
+            last = attempt == (self.WRITE_ATTEMPTS if retry else 1)
+            try:
+                r = self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException:
+                raise StoreError(f"{url}: no answer to {what} within {self.timeout:g} s") from None
+            except httpx.HTTPError as e:
+                if last or isinstance(e, httpx.ConnectError):
+                    raise StoreError(f"{url}: {what} failed: {_one_line(e) or type(e).__name__}") from None
+            else:
+                if r.status_code < 500 or last:
+                    return r
+            time.sleep(2 * attempt - 1)
 
     def _find_query_endpoint(self, url: str) -> str:
         """The URL itself if it answers SPARQL, else URL/sparql or URL/query."""
@@ -209,7 +223,7 @@ class RemoteStore(BaseStore):
     # -- writing ----------------------------------------------------------------------------------------
     def _gsp(self, method: str, graph: str, body: str | None = None):
         url = self.gsp_url + "?graph=" + urllib.parse.quote(graph, safe="")
-        r = self._request(method, url, f"a Graph Store {method}",
+        r = self._request(method, url, f"a Graph Store {method}", retry=True,
                           content=body.encode("utf-8") if body is not None else None,
                           headers={"Content-Type": "application/n-triples; charset=utf-8"} if body is not None else {})
         if r.status_code >= 400 and not (method == "DELETE" and r.status_code == 404):
@@ -219,7 +233,7 @@ class RemoteStore(BaseStore):
 
     def update(self, text: str) -> None:
         self.writable()
-        r = self._request("POST", self.update_url, "a SPARQL Update", data={"update": text})
+        r = self._request("POST", self.update_url, "a SPARQL Update", retry=True, data={"update": text})
         if r.status_code >= 400:
             raise StoreError(f"{self.update_url}: update failed: HTTP {r.status_code}: {_one_line(r.text)}")
         self._dataset = None        # the graphs queries must name may have changed
