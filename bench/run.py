@@ -292,6 +292,8 @@ def engines(work: Path, corpus: Path, n: int, db: str, jobs: int, runs: int) -> 
               f"{n / oxi_stats['wall']:.1f}", f"{oxi_stats['triples']:,}", oxi_stats["errors"]]]
     folder = subset(corpus, n, work / f"corpus-{n}")
     # 8 KB pages: 680,000 is Virtuoso's advice for 8 GB of RAM (this machine has 24; pyoxigraph is closed by then)
+    for old in (work / f"virtuoso-{n}", work / f"virtuoso-bulk-{n}"):      # fresh databases, even with --reuse
+        shutil.rmtree(old, ignore_errors=True)
     try:
         engine = start_virtuoso(work / f"virtuoso-{n}", buffers=680_000, max_rows=10_000_000)
     except Unavailable as e:
