@@ -465,7 +465,7 @@ def main(argv=None) -> int:
             engine_loads += el
             engine_queries += eq
     if ing_rows:
-        sections.append(f"## Ingest of synthetic assessments into pyoxigraph (`ingest_paths`, jobs={a.jobs}, no validation)\n\n"
+        sections.append(f"## Ingest of synthetic assessments into pyoxigraph (`services.ingest`, jobs={a.jobs}, no validation)\n\n"
                         "Peak RSS: parent (writer, from /proc VmHWM) and the largest worker (extract + map, from getrusage).\n\n" +
                         table(["docs", "text MB", "wall s", "docs/s", "triples", "peak RSS parent MB", "peak RSS worker MB",
                                "disk MB", "optimize s", "errors"], ing_rows))
