@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 import uuid
@@ -21,8 +22,13 @@ UPDATE_PATHS = ("/update",)                                 # Fuseki, Oxigraph; 
 HISTORY_PRESENT = f"SELECT ?g WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ ?g <{STORE.status}> <{STORE.Superseded}> }} }} LIMIT 1"
 
 
-def _one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
+def _one_line(text: str, limit: int = 300) -> str:
+    """A server's message on one line; an HTML error page (Virtuoso's) as the text in its <xmp> or of its tags."""
+    text = str(text)
+    if "<html" in text.lower():
+        shown = re.search(r"<xmp>(.*?)</xmp>", text, re.S | re.I)
+        text = shown.group(1) if shown else re.sub(r"<[^>]*>", " ", text)
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
 
