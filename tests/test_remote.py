@@ -265,7 +265,7 @@ class _Flaky:
         self.server.server_close()
 
 
-@pytest.mark.parametrize("failures,action", [(2, "added"), (3, "error")])
+@pytest.mark.parametrize("failures,action", [(RemoteStore.WRITE_ATTEMPTS - 1, "added"), (RemoteStore.WRITE_ATTEMPTS, "error")])
 def test_a_write_the_server_refuses_for_a_moment_is_tried_again(failures, action, monkeypatch):
     from pia_graph.services import prepare
     from pia_graph.stores.bulk import write_guarded
