@@ -401,7 +401,7 @@ def main(argv=None) -> int:
         ingest_child(c, int(n), db, int(jobs))
         return 0
 
-    if not a.no_profile:
+    if not a.no_profile and not a.engines_only:
         try:      # checked first: the profile is the last section, after minutes of measuring
             import pyinstrument  # noqa: F401
         except ImportError:
