@@ -288,7 +288,7 @@ def engines(work: Path, corpus: Path, n: int, db: str, jobs: int, runs: int) -> 
     from pia_graph.stores.oxigraph import OxigraphStore
 
     oxi_stats = json.loads((Path(db) / "ingest.json").read_text())
-    loads = [[n, "pyoxigraph (embedded)", "`pia-graph load` (bulk loader, the table above)", f"{oxi_stats['wall']:.1f}",
+    loads = [[n, "pyoxigraph (embedded)", "`services.ingest`, as `pia-graph load DIR` (its bulk writer)", f"{oxi_stats['wall']:.1f}",
               f"{n / oxi_stats['wall']:.1f}", f"{oxi_stats['triples']:,}", oxi_stats["errors"]]]
     folder = subset(corpus, n, work / f"corpus-{n}")
     # 8 KB pages: 680,000 is Virtuoso's advice for 8 GB of RAM (this machine has 24; pyoxigraph is closed by then)
