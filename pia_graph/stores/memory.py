@@ -30,12 +30,15 @@ class MemoryStore(BaseStore):
                 shared.add(t)
         else:
             self.live = dataset
-            when = now()
-            mg = self.meta.graph(MANIFEST_GRAPH)
-            for g, name, sha in self.documents_in_data():
-                entry = PreparedDocument(path=name, name=name, sha256=sha, graph=g,
-                                         triples=len(self.live.graph(URIRef(g))))
-                mg.parse(data=manifest_entry(entry, when), format="nt")
+        self._manifest_pending = dataset is not None     # entered from the data when first needed
+
+    def _enter_documents_of_the_data(self) -> None:
+        self._manifest_pending = False
+        when = now()
+        mg = self.meta.graph(MANIFEST_GRAPH)
+        for g, name, sha in self.documents_in_data():
+            entry = PreparedDocument(path=name, name=name, sha256=sha, graph=g, triples=len(self.live.graph(URIRef(g))))
+            mg.parse(data=manifest_entry(entry, when), format="nt")
 
     @classmethod
     def from_file(cls, path: str | Path, fmt: str | None = None, read_only: bool = True) -> "MemoryStore":
@@ -48,6 +51,8 @@ class MemoryStore(BaseStore):
         return self.live
 
     def manifest_rows(self, q: str = MANIFEST_QUERY):
+        if self._manifest_pending:
+            self._enter_documents_of_the_data()
         res = self.meta.query(q)
         return [str(v) for v in res.vars], [[term_text(r[v]) for v in res.vars] for r in res]
 
