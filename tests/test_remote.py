@@ -280,3 +280,23 @@ def test_a_write_the_server_refuses_for_a_moment_is_tried_again(failures, action
         store.close()
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("first_line_end", [10, 65_533, 65_534, 65_535, 70_000])
+def test_graph_store_bodies_end_a_line_where_virtuoso_cuts_them_to_guess_their_type(first_line_end):
+    """Virtuoso guesses a Graph Store body's type from its first 65,535 bytes: those must be whole lines, and the
+    body must still hold exactly the same triples."""
+    import pyoxigraph as ox
+    from pia_graph.stores.remote import VIRTUOSO_GUESS_BYTES, guessable_by_virtuoso
+    lines, size = [], 0
+    while size < 3 * VIRTUOSO_GUESS_BYTES:
+        text = "x" * (first_line_end - 60) if not lines else f"行{len(lines)}" * 7
+        line = f'<https://example.org/s{len(lines)}> <https://example.org/p> "{text}"@ja .\n'.encode()
+        lines.append(line)
+        size += len(line)
+    body = b"".join(lines)
+    out = guessable_by_virtuoso(body)
+    assert out[VIRTUOSO_GUESS_BYTES - 1:VIRTUOSO_GUESS_BYTES] == b"\n"
+    assert len(out) - len(body) <= VIRTUOSO_GUESS_BYTES
+    assert set(ox.parse(out, format=ox.RdfFormat.N_TRIPLES)) == set(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    assert guessable_by_virtuoso(b"<a:b> <a:c> <a:d> .\n") == b"<a:b> <a:c> <a:d> .\n"
