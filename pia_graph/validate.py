@@ -21,6 +21,7 @@ from rdflib.namespace import RDF, RDFS
 
 from .namespaces import DPV, GRAPH_BASE, PIA, PROV, SH, SHARED_GRAPH, SKOS
 from .query import PARSE_LOCK
+from .shapes_sparql import path_text
 
 class CachingSPARQLProcessor(SPARQLProcessor):
     """rdflib's SPARQL processor, parsing each distinct query text once.
@@ -150,6 +151,16 @@ ENCLOSED_BY = (PIA.hasAffair, PIA.hasSystem, PIA.hasFile, PIA.hasDisclosure, PIA
                PIA.hasAnnexRow, PIA.hasChange, PIA.hasRiskVerdict, PIA.hasTextBlock)
 
 
+def label_of(data, node) -> str:
+    """A node's rdfs:label for a reader: the Japanese one where there are several (the graph's labels are @ja
+    beside @en), so that the same finding reads the same whichever engine found it."""
+    labels = list(data.objects(node, RDFS.label))
+    if not labels:
+        return ""
+    return str(min(labels, key=lambda l: (getattr(l, "language", None) != "ja", getattr(l, "language", None) or "",
+                                          str(l))))
+
+
 def _enclosing(data: Graph, node):
     for prop in ENCLOSED_BY:
         for parent in data.subjects(prop, node):
@@ -206,8 +217,7 @@ def locate(data: Graph, focus) -> tuple[str | None, str, tuple[str, ...]]:
         seen.add(node)
         ref = data.value(node, PIA.sourceRef)
     if ref is not None and node != focus:
-        label = data.value(node, RDFS.label)
-        lines_of = str(label) if label is not None else str(node)
+        lines_of = label_of(data, node) or str(node)
     document = _document_of(data, focus) or (_document_of(data, node) if node is not None else None)
     if document is None and ref is not None:
         document = str(ref).split("#", 1)[0]
@@ -256,10 +266,9 @@ def validate_graph(*parts) -> list[Finding]:
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         messages = [str(m) for m in report.objects(result, SH.resultMessage)]
-        label = data.value(focus, RDFS.label)
         source, lines_of, documents = locate(data, focus)
-        findings.append(Finding(severity=severity, focus=str(focus), label=str(label) if label else "",
-                                message="; ".join(messages), path=str(path) if path else None,
+        findings.append(Finding(severity=severity, focus=str(focus), label=label_of(data, focus),
+                                message="; ".join(messages), path=path_text(report, path) if path else None,
                                 source=source, documents=documents, lines_of=lines_of))
     findings.sort(key=reading_order)
     return findings
