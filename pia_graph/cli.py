@@ -57,11 +57,14 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
           fmt: Optional[str] = typer.Option(None, "--format", help="trig, nquads, turtle, json-ld (default: by extension)"),
           no_validate: bool = typer.Option(False, "--no-validate", help="Skip SHACL validation"),
           summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="Also write the summary table as JSON"),
-          jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for large batches (0: one per CPU core)")):
+          jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (0: one per CPU core; "
+                                             "default: one per core from a dozen documents on, else one)"),
+          validator: str = typer.Option("auto", "--validator", help="sparql: the shapes compiled to SPARQL, run by "
+                                        "pyoxigraph over a batch of documents (the default); pyshacl: the reference")):
     """Extract, map, validate and write the graph: one named graph per assessment plus a shared graph."""
     from . import services
     from .pipeline import collect
-    from .store import format_for, write_dataset
+    from .store import format_for, write_dataset, write_nquads
 
     try:
         format_for(output, fmt)
@@ -79,13 +82,18 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
         def advance(done: int, total: int, name: str) -> None:
             progress.update(task, completed=done, description=f"built {name}")
 
-        built = services.build(files, validate=not no_validate, jobs=jobs, progress=advance)
+        try:
+            built = services.build(files, validate=not no_validate, jobs=jobs, validator=validator, progress=advance)
+        except ValueError as e:      # an unknown validator, or shapes the compiled one cannot take
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(2)
     for error in built.errors:
         err.print(f"[red]error:[/red] {error}")
-    ds = built.dataset
-    written = write_dataset(ds, output, fmt)
+    quads = built.nquads()
+    written = write_nquads(quads, output, fmt) or write_dataset(built.dataset, output, fmt)
     out.print(summary_table(built.summaries))
-    out.print(f"wrote {output} ({written}, {len(ds)} quads) from {len(files) - built.failed} of {len(files)} documents")
+    n = quads.count(b"\n")
+    out.print(f"wrote {output} ({written}, {n} quads) from {len(files) - built.failed} of {len(files)} documents")
     style = {"violation": "red", "could not be read": "red", "declared ≠ read": "yellow"}
     for kind, name, text in built.notices:
         err.print(f"[{style[kind]}]{kind}:[/{style[kind]}] {name}: {text}")

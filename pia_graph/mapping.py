@@ -503,9 +503,9 @@ def new_dataset() -> Dataset:
     return ds
 
 
-def add_document(ds: Dataset, sha256: str, graph, shared) -> None:
+def add_document(ds: Dataset, sha256: str, graph, shared, *, graph_name: str | None = None) -> None:
     """A document's graph as its own named graph; its statutes and parties merged into the shared graph."""
-    named = ds.graph(graph_iri(sha256))
+    named = ds.graph(URIRef(graph_name) if graph_name else graph_iri(sha256))
     named.addN((s, p, o, named) for s, p, o in graph)
     shared_graph = ds.graph(SHARED_GRAPH)
     shared_graph.addN((s, p, o, shared_graph) for s, p, o in shared)

@@ -97,18 +97,39 @@ def extract(path: str | Path) -> Assessment:
         raise InputError(str(path), "not-an-assessment", str(e)) from None
 
 
-def process(path: str | Path, validate: bool = True, graphs: bool = True) -> DocumentResult:
+VALIDATORS = ("sparql", "pyshacl")
+
+
+def choose_validator(requested: str | None = None) -> str:
+    """The validator to use: "sparql" (the shapes compiled to SPARQL, run by pyoxigraph over a batch of documents,
+    held to pySHACL's results by tests/test_validate_batch.py) unless the shapes use what it cannot compile, or
+    "pyshacl" (the reference: pySHACL per document) when asked for."""
+    if requested not in (None, "auto", *VALIDATORS):
+        raise ValueError(f"unknown validator {requested!r}: {', '.join(VALIDATORS)}")
+    if requested == "pyshacl":
+        return "pyshacl"
+    from .validate_batch import available
+    reason = available()
+    if reason is not None:
+        if requested == "sparql":
+            raise ValueError(f"the shapes cannot be compiled to SPARQL ({reason}); use --validator pyshacl")
+        return "pyshacl"
+    return "sparql"
+
+
+def process(path: str | Path, validate: bool = True, graphs: bool = True, validator: str = "sparql") -> DocumentResult:
     """One document end to end; any failure is caught and named so that a batch goes on. With graphs=False the
     result holds plain sets of triples: build and ingest only write them out, and building rdflib Graphs would
     cost more than the mapping itself (validation builds the one graph it needs)."""
+    return process_batch([path], validate=validate, graphs=graphs, validator=validator)[0]
+
+
+def _extracted(path: str | Path) -> DocumentResult:
+    """Extracted and mapped (triples as sets), not validated; a failure is the result's error."""
     result = DocumentResult(path=str(path))
     try:
         doc = extract(path)
         g, shared, unknowns = assessment_triples(doc)
-        if validate:
-            result.findings = validate_graph(g, shared, vocabulary())
-        if graphs:
-            g, shared = as_graph(g), as_graph(shared)
         result.assessment, result.graph, result.shared, result.unknowns = doc, g, shared, unknowns
     except InputError as e:
         result.error = str(e)
@@ -117,9 +138,40 @@ def process(path: str | Path, validate: bool = True, graphs: bool = True) -> Doc
     return result
 
 
-def _process_in_worker(path: str, validate: bool) -> DocumentResult:
-    """process() in a worker process; the triples travel back as sets (rdflib terms pickle as plain strings)."""
-    return process(path, validate=validate, graphs=False)
+def validate_results(results: list[DocumentResult], validator: str = "sparql") -> None:
+    """Each extracted document's findings, with the vocabulary: per document with pySHACL, or all of them in one
+    batch of the compiled shapes. A validation that fails is that batch's documents' error, not the caller's."""
+    todo = [r for r in results if r.ok]
+    if not todo:
+        return
+    try:
+        if validator == "pyshacl":
+            for r in todo:
+                r.findings = validate_graph(r.graph, r.shared, vocabulary())
+            return
+        from .mapping import graph_iri
+        from .validate_batch import validate_many
+        found = validate_many([(str(graph_iri(r.assessment.sha256)), [r.graph, r.shared]) for r in todo],
+                              common=[vocabulary()])
+        for r in todo:
+            r.findings = found[str(graph_iri(r.assessment.sha256))]
+    except Exception as e:  # noqa: BLE001 - named per document, the batch goes on
+        for r in todo:
+            r.error = f"{r.path}: validation-error: {type(e).__name__}: {e}"
+
+
+def process_batch(paths: list, validate: bool = True, graphs: bool = True,
+                  validator: str = "sparql") -> list[DocumentResult]:
+    """Documents extracted and mapped one by one, then validated together (one batch of the compiled shapes: each
+    of its queries visits every document at once)."""
+    results = [_extracted(p) for p in paths]
+    if validate:
+        validate_results(results, validator)
+    if graphs:
+        for r in results:
+            if r.ok:
+                r.graph, r.shared = as_graph(r.graph), as_graph(r.shared)
+    return results
 
 
 def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: int | None = None) -> Iterator:
@@ -153,24 +205,43 @@ def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: i
             yield result
 
 
-def process_many(paths: list[Path], validate: bool = True, jobs: int = 1,
-                 graphs: bool = True) -> Iterator[DocumentResult]:
-    """process() over a batch, in input order; with jobs > 1 the documents are handled by worker processes
-    (validation is CPU-bound Python, so threads would not help)."""
-    if jobs <= 1 or len(paths) < 2:
-        for p in paths:
-            yield process(p, validate=validate, graphs=graphs)
-        return
-    if validate:
+# Documents a worker validates together: enough for the compiled shapes' queries to pay (each visits all of them at
+# once), few enough that both workers stay busy and a worker's store stays small (~2 MB a document).
+CHUNK = 32
+
+
+def chunks(items: list, jobs: int, size: int = CHUNK) -> list[list]:
+    """The items in order, in chunks of at most `size`, at least one per job when there are enough."""
+    if not items:
+        return []
+    size = max(1, min(size, -(-len(items) // max(1, jobs))))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def process_many(paths: list[Path], validate: bool = True, jobs: int = 1, graphs: bool = True,
+                 validator: str = "sparql") -> Iterator[DocumentResult]:
+    """process() over a batch, in input order, validated a chunk of documents at a time; with jobs > 1 the chunks
+    are handled by worker processes (extraction and validation are CPU-bound Python, so threads would not help).
+    A worker that dies on a chunk has its documents done again one by one, so that only the one that kills a
+    worker fails."""
+    if validate and validator == "pyshacl":
         validation_shapes()     # parsed once here, so that forked workers inherit it
+    elif validate:
+        from .validate_batch import compiled
+        compiled()              # compiled once here, so that forked workers inherit it
+    work = partial(process_batch, validate=validate, graphs=False, validator=validator)
 
-    def died(path, e: Exception) -> DocumentResult:
-        return DocumentResult(path=str(path), error=f"{path}: worker-error: {type(e).__name__}: {e}")
+    def died(chunk, e: Exception) -> list[DocumentResult]:
+        if len(chunk) == 1:
+            return [DocumentResult(path=str(chunk[0]), error=f"{chunk[0]}: worker-error: {type(e).__name__}: {e}")]
+        return [r for part in in_workers(work, [[p] for p in chunk], jobs, died) for r in part]
 
-    for r in in_workers(partial(_process_in_worker, validate=validate), [str(p) for p in paths], jobs, died):
-        if graphs and r.graph is not None:
-            r.graph, r.shared = as_graph(r.graph), as_graph(r.shared)
-        yield r
+    for batch in in_workers(work, chunks([str(p) for p in paths], jobs), jobs, died):
+        for r in batch:
+            if graphs and r.graph is not None:
+                r.graph, r.shared = as_graph(r.graph), as_graph(r.shared)
+            yield r
 
 
-__all__ = ["DocumentResult", "collect", "extract", "process", "process_many", "in_workers", "vocabulary"]
+__all__ = ["DocumentResult", "collect", "extract", "process", "process_batch", "process_many", "in_workers", "chunks",
+           "validate_results", "choose_validator", "vocabulary", "VALIDATORS"]

@@ -41,16 +41,18 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         raise
 
 
+# id: is left out: every IRI under it holds slashes, which a prefixed name must escape (id:graph\/shared), and
+# Virtuoso 7's loader keeps the backslash in the IRI
+TRIG_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items() if prefix != "id"}
+
+
 def trig_bytes(ds: Dataset) -> bytes:
     """TriG written by pyoxigraph's serializer (Rust) from rdflib's N-Quads: the same quads, five times faster than
     rdflib's TriG writer, which was a fifth of `pia-graph build` on the seeds."""
     import pyoxigraph
 
     quads = pyoxigraph.parse(ds.serialize(format="nquads", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
-    # id: is left out: every IRI under it holds slashes, which a prefixed name must escape (id:graph\/shared), and
-    # Virtuoso 7's loader keeps the backslash in the IRI
-    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG,
-                                prefixes={prefix: str(ns) for prefix, ns in PREFIXES.items() if prefix != "id"})
+    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG, prefixes=TRIG_PREFIXES)
 
 
 def write_dataset(ds: Dataset, path: str | Path, fmt: str | None = None) -> str:
@@ -67,6 +69,21 @@ def write_dataset(ds: Dataset, path: str | Path, fmt: str | None = None) -> str:
                 union.add(t)
         data = union.serialize(format=fmt, encoding="utf-8")
     atomic_write_bytes(path, data)
+    return fmt
+
+
+def write_nquads(data: bytes, path: str | Path, fmt: str | None = None) -> str | None:
+    """Quads given as N-Quads written as TriG (by pyoxigraph's serializer, with the project's prefixes) or as
+    N-Quads; None for a format that needs a Dataset (write_dataset)."""
+    fmt = format_for(path, fmt)
+    if fmt == "nquads":
+        atomic_write_bytes(path, data)
+    elif fmt == "trig":
+        import pyoxigraph
+        quads = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS)
+        atomic_write_bytes(path, pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TRIG, prefixes=TRIG_PREFIXES))
+    else:
+        return None
     return fmt
 
 

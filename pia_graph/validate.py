@@ -10,8 +10,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-import pyshacl
-from rdflib import Dataset, Graph, Literal, plugin
+from rdflib import Dataset, Graph, Literal, URIRef, plugin
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.evaluate import evalQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -126,6 +125,8 @@ class Finding:
     source: str | None   # file#Lstart-Lend: the focus node's lines, or those of the node it hangs from
     documents: tuple[str, ...] = ()   # the source document(s) the finding is about (file names)
     lines_of: str = ""   # when `source` is the lines of an enclosing node (a checkbox's file or row): its label
+    value: str | None = None          # the value node at fault, in N-Triples syntax (value_text)
+    component: str = ""               # the SHACL constraint component, e.g. "MinCountConstraintComponent"
 
     @property
     def where(self) -> str:
@@ -149,6 +150,19 @@ _FIRST_LINE = re.compile(r"#L(\d+)-")
 ENCLOSED_BY = (PIA.hasAffair, PIA.hasSystem, PIA.hasFile, PIA.hasDisclosure, PIA.hasOutsourcing, PIA.connection,
                PIA.recordCategory, PIA.dataSource, PIA.acquisitionMethod, PIA.method, DPV.hasLegalBasis,
                PIA.hasAnnexRow, PIA.hasChange, PIA.hasRiskVerdict, PIA.hasTextBlock)
+
+
+def value_text(term) -> str | None:
+    """A result's value node in N-Triples syntax (a plain string the same with or without xsd:string)."""
+    if term is None:
+        return None
+    from .stores.base import nt_term
+    if isinstance(term, Literal) and term.datatype == XSD_STRING and not term.language:
+        term = Literal(str(term))
+    return nt_term(term)
+
+
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
 
 def label_of(data, node) -> str:
@@ -247,6 +261,7 @@ def validation_graph(*parts) -> Graph:
 
 def shapes_report(data: Graph) -> Graph:
     """pySHACL's report graph for a graph made by validation_graph() (validated in place: it is a throwaway copy)."""
+    import pyshacl      # imported when used: the compiled shapes (validate_batch) validate without it
     _, report, _ = pyshacl.validate(data_graph=data, shacl_graph=validation_shapes(), inference="none", inplace=True,
                                     advanced=True, allow_warnings=True, abort_on_first=False)
     return report
@@ -269,7 +284,9 @@ def validate_graph(*parts) -> list[Finding]:
         source, lines_of, documents = locate(data, focus)
         findings.append(Finding(severity=severity, focus=str(focus), label=label_of(data, focus),
                                 message="; ".join(messages), path=path_text(report, path) if path else None,
-                                source=source, documents=documents, lines_of=lines_of))
+                                source=source, documents=documents, lines_of=lines_of,
+                                value=value_text(report.value(result, SH.value)),
+                                component=str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]))
     findings.sort(key=reading_order)
     return findings
 

@@ -8,10 +8,13 @@ each document alone, as pySHACL does, while each check is one query over the who
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from rdflib import BNode, Literal, URIRef
@@ -20,7 +23,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from .namespaces import PIA, SH
 from .shapes_sparql import (FOCUS, G, THIS, ILL_TYPED_PREDICATE, ILL_TYPED_SUBJECT, Check, Unsupported, compile_shapes,
                             ill_typed, subclass_closure)
-from .validate import Finding, label_of, locate, ontology_axioms, reading_order, shapes_graph
+from .validate import Finding, label_of, locate, ontology_axioms, reading_order, shapes_graph, value_text
 
 _G = G[1:]
 
@@ -39,12 +42,64 @@ class Result:
     shape: str                          # the shape's key (its IRI, or where its blank node hangs)
 
 
+def _fingerprint() -> str:
+    """What the compiled checks depend on: the shapes, the ontology and the compiler's own code."""
+    import hashlib
+    from . import shapes_sparql
+    from .validate import ONTOLOGY_PATH, SHAPES_PATH
+    h = hashlib.sha256()
+    for path in (SHAPES_PATH, ONTOLOGY_PATH, Path(shapes_sparql.__file__), Path(__file__)):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def _cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pia-graph" / f"compiled-shapes-{_fingerprint()}.json"
+
+
+@lru_cache(maxsize=1)
+def _compiled_all() -> dict:
+    """The checks (for a batch whose documents add no class hierarchy, and for one that does), the ontology's
+    axioms as N-Triples, or why the shapes cannot be compiled. Compiling means parsing the shapes and the ontology
+    (a fifth of a second, a tenth of the samples' whole build), so the result is kept in the user's cache,
+    under a fingerprint of everything it depends on; a cache that cannot be read or written is only slower."""
+    path = _cache_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("fingerprint") == path.stem.rsplit("-", 1)[-1]:
+            return data
+    except (OSError, ValueError):
+        pass
+    from .stores.base import nt
+    data: dict = {"fingerprint": path.stem.rsplit("-", 1)[-1]}
+    try:
+        axioms = ontology_axioms()
+        for key, hierarchy in (("known", subclass_closure(axioms)), ("unknown", None)):
+            data[key] = [asdict(c) for c in compile_shapes(shapes_graph(), hierarchy)]
+        data["axioms_nt"] = nt(axioms)
+    except Unsupported as e:
+        data = {"fingerprint": data["fingerprint"], "unsupported": str(e)}
+    try:
+        from .store import atomic_write_bytes
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass
+    return data
+
+
 @lru_cache(maxsize=2)
 def compiled(known_hierarchy: bool = True) -> tuple[Check, ...]:
     """The shapes' checks (raises Unsupported when the shapes use what the compiler does not translate).
     known_hierarchy: the documents add no rdfs:subClassOf of their own, so class checks may use the ontology's
-    hierarchy, worked out here once."""
-    return tuple(compile_shapes(shapes_graph(), subclass_closure(ontology_axioms()) if known_hierarchy else None))
+    hierarchy, worked out once."""
+    data = _compiled_all()
+    if "unsupported" in data:
+        raise Unsupported(data["unsupported"])
+    return tuple(Check(**{**c, "messages": tuple(c["messages"]), "extra_messages": tuple(c["extra_messages"]),
+                          "components": tuple(map(tuple, c["components"]))})
+                 for c in data["known" if known_hierarchy else "unknown"])
 
 
 def available() -> str | None:
@@ -56,10 +111,8 @@ def available() -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
 def _axioms_nt() -> str:
-    from .stores.base import nt
-    return nt(ontology_axioms())
+    return _compiled_all()["axioms_nt"]
 
 
 _common_cache: dict[int, tuple[object, str]] = {}
@@ -306,7 +359,8 @@ def findings(batch: Batch, results: list[Result]) -> dict[str, list[Finding]]:
         source, lines_of, documents = locate(view, r.focus)
         out[r.graph].append(Finding(severity=r.severity, focus=str(r.focus), label=label_of(view, r.focus),
                                     message="; ".join(r.messages), path=r.path, source=source,
-                                    documents=documents, lines_of=lines_of))
+                                    documents=documents, lines_of=lines_of, value=value_text(r.value),
+                                    component=r.component.rsplit("#", 1)[-1]))
     for fs in out.values():
         fs.sort(key=reading_order)
     return out
