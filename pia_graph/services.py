@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Callable, Iterable, Union
 
@@ -17,7 +17,8 @@ from rdflib import Dataset
 
 from .mapping import add_document, graph_iri, new_dataset
 from .namespaces import GRAPH_BASE, SHARED_GRAPH
-from .pipeline import DocumentResult, collect, declared_mismatches, in_workers, process, process_many
+from .pipeline import (DocumentResult, choose_validator, collect, declared_mismatches, in_workers, process,
+                       process_many)
 from .stores import BaseStore, NoDocuments, open_store
 from .stores.base import IngestOutcome, PreparedDocument, nt
 from .stores.bulk import write_guarded
@@ -35,7 +36,6 @@ def _silent(done: int, total: int, label: str) -> None:
 
 @dataclass
 class Built:
-    dataset: Dataset
     files: list[Path]
     summaries: list[dict] = field(default_factory=list)    # one row per document (pipeline's summary)
     errors: list[str] = field(default_factory=list)         # one line per document that failed
@@ -43,23 +43,75 @@ class Built:
     # validating) and each declared count the rows read do not match
     notices: list[tuple[str, str, str]] = field(default_factory=list)
     unread: int = 0                                         # required parts of the form that could not be read
+    validator: str = ""                                     # "sparql" or "pyshacl" ("" when not validated)
+    # (graph IRI, triples, shared triples, report N-Triples or "") for each document built
+    documents: list[tuple[str, set, set, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
         return len(self.errors)
 
+    def nquads(self) -> bytes:
+        """Every graph as N-Quads: each document's, its validation report's (pia_graph/report.py), and the shared
+        graph (the vocabulary and every document's statutes and parties, each triple once)."""
+        from .mapping import vocabulary_graph
+        from .report import report_graph_iri
+        shared = set(vocabulary_graph())
+        parts = []
+        for graph, triples, shared_triples, report in self.documents:
+            parts.append(nt(triples, graph))
+            shared |= shared_triples
+            if report:
+                parts.append(report.replace(" .\n", f" <{report_graph_iri(graph)}> .\n"))
+        parts.append(nt(shared, str(SHARED_GRAPH)))
+        return "".join(parts).encode("utf-8")
 
-def build(paths: Iterable[Union[str, Path]], validate: bool = True, jobs: int = 1,
-          progress: Progress = _silent) -> Built:
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The graphs as an rdflib Dataset (made when first asked for: writing a TriG or N-Quads file does not
+        need it)."""
+        from rdflib import URIRef
+        from .report import report_graph_iri
+        ds = new_dataset()
+        for graph, triples, shared, report in self.documents:
+            add_document(ds, "", triples, shared, graph_name=graph)
+            if report:
+                ds.graph(URIRef(report_graph_iri(graph))).parse(data=report, format="nt")
+        return ds
+
+
+# Below this many documents one process builds faster than a pool: starting the workers and sending the triples
+# back costs more than the second core gives (docs/benchmarks.md, the samples' build).
+AUTO_JOBS_FROM = 12
+
+
+def auto_jobs(jobs: int | None, documents: int) -> int:
+    """jobs as asked (0: one per core), or when not asked, one per core for a batch large enough to pay for them."""
+    cores = os.cpu_count() or 1
+    if jobs is None:
+        return cores if documents >= AUTO_JOBS_FROM else 1
+    return jobs or cores
+
+
+def build(paths: Iterable[Union[str, Path]], validate: bool = True, jobs: int | None = None,
+          validator: str | None = None, progress: Progress = _silent) -> Built:
     """Documents (files or folders) extracted, mapped and (unless told not to) validated into one Dataset: a named
-    graph per document and the shared graph. A bad document is reported in errors and the batch goes on."""
+    graph per document and the shared graph. A bad document is reported in errors and the batch goes on.
+    jobs: worker processes (None: chosen by the batch's size); validator: "sparql" (default) or "pyshacl"."""
+    from .mapping import graph_iri
+    from .report import report_nt
     files = collect(list(paths))
-    built = Built(new_dataset(), files)
-    for done, result in enumerate(process_many(files, validate=validate, jobs=jobs or os.cpu_count() or 1,
-                                               graphs=False), start=1):
+    built, seen = Built(files), set()
+    built.validator = choose_validator(validator) if validate else ""
+    for done, result in enumerate(process_many(files, validate=validate, jobs=auto_jobs(jobs, len(files)),
+                                               graphs=False, validator=built.validator), start=1):
         if result.ok:
             a = result.assessment
-            add_document(built.dataset, a.sha256, result.graph, result.shared)
+            graph = str(graph_iri(a.sha256))
+            if graph not in seen:      # the same bytes twice (under two names) are one graph
+                seen.add(graph)
+                report = report_nt(graph, result.findings, built.validator) if validate else ""
+                built.documents.append((graph, result.graph, result.shared, report))
             built.notices += [("violation", a.source, f.message) for f in result.findings if f.severity == "Violation"]
             if not validate:     # what could not be read is said all the same
                 built.notices += [("could not be read", a.source, f"{u.part}: {u.reason} (lines {u.span.start}–"
@@ -76,8 +128,10 @@ def build(paths: Iterable[Union[str, Path]], validate: bool = True, jobs: int = 
 # ---------------------------------------------------------------------------------------------------------
 # ingest into a store
 
-def prepare_result(result: DocumentResult) -> PreparedDocument:
-    """A processed document as what a store writes: its triples as N-Quads in its own graph and the shared one."""
+def prepare_result(result: DocumentResult, validator: str = "") -> PreparedDocument:
+    """A processed document as what a store writes: its triples as N-Quads in its own graph and the shared one,
+    and (when it was validated) its validation report in the report graph beside it."""
+    from .report import report_graph_iri, report_nt
     from .validate import counts
     p = PreparedDocument(path=str(result.path))
     if not result.ok:
@@ -87,15 +141,83 @@ def prepare_result(result: DocumentResult) -> PreparedDocument:
     p.name, p.sha256, p.graph = a.source, a.sha256, str(graph_iri(a.sha256))
     p.doc_nq, p.shared_nq = nt(result.graph, p.graph).encode("utf-8"), nt(result.shared, str(SHARED_GRAPH))
     p.triples = len(result.graph)
-    p.violations = counts(result.findings)["Violation"] if result.findings else 0
+    if validator:
+        c = counts(result.findings)
+        p.violations, p.warnings, p.infos = c["Violation"], c["Warning"], c["Info"]
+        report = report_nt(p.graph, result.findings, validator)
+        p.report_nq = report.replace(" .\n", f" <{report_graph_iri(p.graph)}> .\n").encode("utf-8")
     return p
 
 
-def prepare(path: str | Path, validate: bool = False) -> PreparedDocument:
-    """Extract and map one document (runs in a worker process); never raises for a bad document."""
+def prepare_batch(paths: list, validate: bool = True, validator: str = "sparql", rows: bool = True) -> list[PreparedDocument]:
+    """Documents extracted and mapped one by one, then validated together and their canned rows computed (runs in
+    a worker process): each document's graph goes into one in-memory pyoxigraph store with what it sees beside it
+    (its part of the shared graph, the vocabulary, the ontology), where the compiled shapes validate all of them at
+    once and each canned query is asked of each document. Never raises for a bad document: a batch that fails is
+    done again one document at a time, so that only the one at fault fails."""
+    from .pipeline import _extracted, validate_results
+    t0 = time.perf_counter()
+    results = [_extracted(p) for p in paths]
+    try:
+        if validate and validator == "pyshacl":
+            validate_results(results, "pyshacl")
+        prepared = _validated_batch(results, validate, validator, rows)
+    except Exception:  # noqa: BLE001 - one document at a time: only the one at fault fails
+        if len(paths) == 1:
+            raise
+        return [p for path in paths for p in prepare_batch([path], validate, validator, rows)]
+    for p in prepared:
+        p.seconds = (time.perf_counter() - t0) / max(1, len(prepared))
+    return prepared
+
+
+def _validated_batch(results: list[DocumentResult], validate: bool, validator: str, rows: bool) -> list[PreparedDocument]:
+    import pyoxigraph as ox
+
+    from .canned import document_rows, specs
+    from .pipeline import vocabulary
+    from .report import report_graph_iri
+    from .validate_batch import Batch, findings
+    ok = [r for r in results if r.ok]
+    prepared = {id(r): prepare_result(r) for r in results}
+    if not ok or not (rows or (validate and validator == "sparql")):
+        if validate:
+            for r in ok:
+                prepared[id(r)] = prepare_result(r, validator)
+        return [prepared[id(r)] for r in results]
+    batch = Batch(common=[vocabulary()])
+    for r in ok:
+        batch.add(prepared[id(r)].graph, [r.graph, r.shared], nquads=prepared[id(r)].doc_nq)
+    if validate and validator == "sparql":
+        found = findings(batch, batch.results())
+        for r in ok:
+            r.findings = found[prepared[id(r)].graph]
+    if validate:
+        for r in ok:
+            prepared[id(r)] = prepare_result(r, validator)
+    if rows:
+        # the canned queries see what a query of the store sees for the document: its graph, the shared graph (its
+        # own part here; OxigraphStore.refresh_rows() redoes a document another one's statutes have added to), the
+        # vocabulary, the ontology, and its validation report
+        from .stores.base import ontology_triples
+        ontology = ox.NamedNode("urn:pia-graph:validation:ontology")
+        batch.store.load(nt(ontology_triples(), ontology.value).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        spec_list = specs()
+        for r in ok:
+            p = prepared[id(r)]
+            if p.report_nq:
+                batch.store.load(p.report_nq.replace(f" <{report_graph_iri(p.graph)}> .\n".encode(),
+                                                     f" <{p.graph}> .\n".encode()), format=ox.RdfFormat.N_QUADS)
+            p.rows = document_rows(batch.store, [ox.NamedNode(p.graph), ontology], spec_list)
+    return [prepared[id(r)] for r in results]
+
+
+def prepare(path: str | Path, validate: bool = False, validator: str = "sparql", rows: bool = False) -> PreparedDocument:
+    """Extract and map one document (and validate it, and compute its canned rows, as asked); never raises for a
+    bad document."""
     t0 = time.perf_counter()
     try:
-        p = prepare_result(process(path, validate=validate, graphs=False))
+        p = prepare_batch([path], validate=validate, validator=validator, rows=rows)[0]
     except Exception as e:  # noqa: BLE001 - one bad document must not stop the batch
         p = PreparedDocument(path=str(path), name=Path(path).name,
                              error=f"{path}: internal-error: {type(e).__name__}: {e}")
