@@ -274,7 +274,12 @@ def load(paths: Optional[List[Path]] = typer.Argument(None, help="Assessment doc
          store: str = typer.Option(..., "--store", help="A directory (pyoxigraph on disk) or a SPARQL endpoint URL "
                                                         "(Virtuoso's http://host:8890/sparql, Fuseki's http://host:3030/ds, "
                                                         "Oxigraph's http://host:7878)"),
-         jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes for extraction"),
+         jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for extraction and "
+                                            "validation (0 or default: one per CPU core)"),
+         validate: bool = typer.Option(True, "--validate/--no-validate", help="Validate every document with the "
+                                       "SHACL shapes and keep its report in the store (id:graph/report/KEY)"),
+         validator: str = typer.Option("auto", "--validator", help="sparql (the shapes compiled to SPARQL, run by "
+                                       "pyoxigraph over a chunk of documents at once) or pyshacl (the reference)"),
          keep_history: bool = typer.Option(False, "--keep-history", help="Keep a replaced version as a dated graph"),
          drop: Optional[List[str]] = typer.Option(None, "--drop", help="Drop a document (by file name) first"),
          warm: bool = typer.Option(True, "--warm/--no-warm", help="Answer the flagship question (files-to-kiko "
@@ -317,8 +322,8 @@ def load(paths: Optional[List[Path]] = typer.Argument(None, help="Assessment doc
                     progress.update(task, total=total, completed=done,
                                     description="writing" if name == "writing" else "ingest")
 
-                report = services.ingest(st, files, jobs=jobs, keep_history=keep_history, progress=advance)
-            st.put_ontology()
+                report = services.ingest(st, files, jobs=jobs, keep_history=keep_history, validate=validate,
+                                         validator=validator, progress=advance)
             table = Table(title=f"pia-graph load into {store}")
             for c in ("document", "action", "triples", "detail"):
                 table.add_column(c, overflow="fold")
@@ -331,6 +336,13 @@ def load(paths: Optional[List[Path]] = typer.Argument(None, help="Assessment doc
                       f"{report.count('unchanged')}, failed {report.count('error')} in {report.seconds:.1f} s; "
                       f"{st.triple_count()} triples in the store")
             failed = report.count("error")
+            if report.validated:
+                v, w = report.validated["Violation"], report.validated["Warning"]
+                out.print(f"validated {report.validated['documents']} document(s) ({report.validated['validator']}): "
+                          f"{v} violation(s) in {report.validated['with violations']} document(s), {w} warning(s); "
+                          f"the reports are in the store: `pia-graph query validation --store {store}`")
+        elif drop and hasattr(st, "settle_rows"):
+            st.settle_rows()
         if warm and getattr(st, "answers", None) is not None:
             for name, n, seconds, cached in services.warm(st):
                 how = "already answered" if cached else f"answered in {seconds:.1f} s"

@@ -19,21 +19,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .namespaces import GRAPH_BASE, ID, PIA, SH
+from .namespaces import ID, PIA, SH
+from .stores.manifest import is_report_graph, report_graph_iri
 from .validate import Finding, counts, reading_order
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD_INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"
 XSD_BOOLEAN = "<http://www.w3.org/2001/XMLSchema#boolean>"
-
-
-def report_graph_iri(document_graph: str) -> str:
-    """The graph holding a document's report: id:graph/report/KEY for the document's id:graph/KEY."""
-    return document_graph.replace(str(GRAPH_BASE), f"{GRAPH_BASE}report/", 1)
-
-
-def is_report_graph(graph: str) -> bool:
-    return graph.startswith(f"{GRAPH_BASE}report/")
 
 
 def _key(document_graph: str) -> str:

@@ -1080,7 +1080,7 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
                 site.upload_dir = Path(tempfile.mkdtemp(prefix="pia-graph-uploads-"))
             await run_in_threadpool(site.lock.acquire_write)
             try:
-                outcome = await run_in_threadpool(add_result, site.store, result)
+                outcome = await run_in_threadpool(add_result, site.store, result, False, "sparql" if validate else "")
                 site.answers.advance()
                 if outcome.action != "error":
                     shutil.copyfile(path, site.upload_dir / name)

@@ -17,7 +17,7 @@ from rdflib import Dataset
 
 from .mapping import add_document, graph_iri, new_dataset
 from .namespaces import GRAPH_BASE, SHARED_GRAPH
-from .pipeline import (DocumentResult, choose_validator, collect, declared_mismatches, in_workers, process,
+from .pipeline import (CHUNK, DocumentResult, choose_validator, collect, declared_mismatches, in_workers, process,
                        process_many)
 from .stores import BaseStore, NoDocuments, open_store
 from .stores.base import IngestOutcome, PreparedDocument, nt
@@ -229,6 +229,9 @@ def prepare(path: str | Path, validate: bool = False, validator: str = "sparql",
 class IngestReport:
     outcomes: list[IngestOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    rows: dict = field(default_factory=dict)        # what settling the canned rows did (settle_rows)
+    # the documents validated: how many, by which validator, the findings' counts and the documents with violations
+    validated: dict = field(default_factory=dict)
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -239,20 +242,24 @@ class IngestReport:
 
 
 def ingest(store: BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None = None, keep_history: bool = False,
-           validate: bool = False, window: int | None = None, batch: int | None = None,
-           progress: Progress = _silent) -> IngestReport:
-    """Extract and map in worker processes, write in this one, in input order. Unchanged files (same bytes as a
-    current document) are skipped before extraction; a bad document is reported and the batch goes on.
+           validate: bool = True, validator: str | None = None, window: int | None = None, batch: int | None = None,
+           chunk: int | None = None, progress: Progress = _silent) -> IngestReport:
+    """Extract, map and validate in worker processes, write in this one, in input order. Unchanged files (same
+    bytes as a current document) are skipped before extraction; a bad document is reported and the batch goes on.
 
-    SHACL validation is off by default: it is ~10x the cost of extract + map and belongs to `build`; pass
-    validate=True to count violations per document anyway. A store with a bulk writer (pyoxigraph) commits the
-    documents through it (spooled, bulk-loaded in few large loads, one in the background as extraction goes on,
-    then the manifest entries as the commit; `batch` bounds the documents one load holds, 1 writes one at a time);
-    other stores one document at a time. progress(done, total, name) after each document extracted, and
-    progress(total, total, "writing") while the last load runs."""
+    Every document is validated (validate=False skips it) and its report written beside it; a worker validates a
+    chunk of documents at once with the compiled shapes (validator "sparql", the default; "pyshacl" one by one)
+    and, for a store that keeps canned rows (pyoxigraph on disk), computes each document's rows of every canned
+    query. A store with a bulk writer (pyoxigraph) commits the documents through it (spooled, bulk-loaded in few
+    large loads, one in the background as extraction goes on, then the manifest entries as the commit; `batch`
+    bounds the documents one load holds, 1 writes one at a time); other stores one document at a time. The canned
+    rows are then settled with the store (OxigraphStore.settle_rows). progress(done, total, name) after each
+    document prepared, and progress(total, total, "writing") while the last load runs."""
+    from .pipeline import chunks
     t0 = time.perf_counter()
     files = collect(list(paths))
     report = IngestReport()
+    validator = choose_validator(validator) if validate else ""
     known = store.current_by_sha()
     todo = []
     for f in files:
@@ -263,31 +270,59 @@ def ingest(store: BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None
         else:
             todo.append(f)
     jobs = jobs or os.cpu_count() or 1
+    store.put_ontology()      # first: what the documents' rows are computed against, if a store computes them
     writer = None
     if hasattr(store, "bulk_writer") and (batch is None or batch > 1):
         writer = store.bulk_writer(keep_history, max_documents=batch, expected=len(todo))
+    rows = getattr(store, "rows", None) is not None
+    if validator == "sparql" or rows:
+        from .validate_batch import compiled
+        compiled()       # once here, so that forked workers inherit it
+    work = partial(prepare_batch, validate=validate, validator=validator, rows=rows)
 
-    def died(f, e: Exception) -> PreparedDocument:
-        return PreparedDocument(path=str(f), name=Path(f).name, error=f"{f}: worker-error: {type(e).__name__}: {e}")
+    def died(part, e: Exception) -> list[PreparedDocument]:
+        if len(part) == 1:
+            return [PreparedDocument(path=str(part[0]), name=Path(part[0]).name,
+                                     error=f"{part[0]}: worker-error: {type(e).__name__}: {e}")]
+        return [p for one in in_workers(work, [[f] for f in part], jobs, died) for p in one]
 
+    done = 0
+    if validator:
+        report.validated = {"validator": validator, "documents": 0, "Violation": 0, "Warning": 0, "Info": 0,
+                            "with violations": 0}
     # the window: workers keep busy while this process spools; the loads run in a thread
-    for done, p in enumerate(in_workers(partial(prepare, validate=validate), todo, jobs, died, window), start=1):
-        if writer is not None:
-            writer.add(p)
-        else:
-            report.outcomes.append(write_guarded(store, p, keep_history))
-        progress(done, len(todo), p.name)
+    for prepared in in_workers(work, chunks(todo, jobs, chunk or CHUNK), jobs, died, window):
+        for p in prepared:
+            if validator and not p.error:
+                v = report.validated
+                v["documents"] += 1
+                v["Violation"], v["Warning"], v["Info"] = (v["Violation"] + p.violations, v["Warning"] + p.warnings,
+                                                           v["Info"] + p.infos)
+                v["with violations"] += bool(p.violations)
+            if writer is not None:
+                writer.add(p)
+            else:
+                report.outcomes.append(write_guarded(store, p, keep_history))
+            done += 1
+            progress(done, len(todo), p.name)
     if writer is not None:
         progress(len(todo), len(todo), "writing")
         report.outcomes.extend(writer.finish())
+    if rows:
+        report.rows = store.settle_rows(progress)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def add_result(store: BaseStore, result: DocumentResult, keep_history: bool = False) -> IngestOutcome:
+def add_result(store: BaseStore, result: DocumentResult, keep_history: bool = False,
+               validator: str = "sparql") -> IngestOutcome:
     """One document already processed (the web app's upload) written to the store: added, or replacing the
-    current document of the same name."""
-    return write_guarded(store, prepare_result(result), keep_history)
+    current document of the same name; with its report when it was validated (validator: which one did, "" when
+    none did). The store's canned rows are settled after (the document's own come from the store)."""
+    outcome = write_guarded(store, prepare_result(result, validator), keep_history)
+    if getattr(store, "rows", None) is not None:
+        store.settle_rows()
+    return outcome
 
 
 def _sha256_of(path: str | Path) -> str:
@@ -347,6 +382,45 @@ def ask(store: BaseStore, text: str, fresh: bool = False) -> Answer:
     return Answer(columns, rows, notes)
 
 
+@dataclass
+class Page:
+    columns: list[str]
+    rows: list[list[str]]
+    total: int                  # rows in the whole answer
+    kept: bool                  # read from the store's kept canned rows (else evaluated)
+    notes: list[str] = field(default_factory=list)
+
+
+def canned_page(store: BaseStore, name: str, values: dict[str, str] | None = None, offset: int = 0,
+                limit: int | None = 100, fresh: bool = False) -> Page:
+    """A page of a canned query's answer and the answer's size: from the rows the store keeps per document (a
+    pyoxigraph store on disk, settled since it last changed: milliseconds at any scale), else evaluated (and then
+    sliced). values: the query's parameters (VALUES ?var) by name."""
+    from .query import bind_values, canned_text
+    values = values or {}
+    kept = None if fresh else getattr(store, "kept_rows", lambda n: None)(name)
+    if kept is not None:
+        book, spec = kept
+        columns, rows, total = book.page(spec, values, offset, limit)
+        return Page(columns, rows, total, True)
+    answer = ask(store, bind_values(canned_text(name), values), fresh=fresh)
+    end = None if limit is None else offset + limit
+    return Page(answer.columns, answer.rows[offset:end], len(answer.rows), False, answer.notes)
+
+
+def canned_export(store: BaseStore, name: str, values: dict[str, str] | None = None, fresh: bool = False):
+    """Every row of a canned query's answer as (columns, row iterator): streamed from the store's kept rows where it
+    has them, else evaluated."""
+    from .query import bind_values, canned_text
+    values = values or {}
+    kept = None if fresh else getattr(store, "kept_rows", lambda n: None)(name)
+    if kept is not None:
+        book, spec = kept
+        return book.export(spec, values)
+    answer = ask(store, bind_values(canned_text(name), values), fresh=fresh)
+    return answer.columns, iter(answer.rows)
+
+
 FLAGSHIP_QUESTIONS = ("files-to-kiko", "機構 page")
 
 
@@ -362,5 +436,5 @@ def warm(store: BaseStore) -> list[tuple[str, int, float, bool]]:
     return out
 
 
-__all__ = ["build", "Built", "ingest", "IngestReport", "add_result", "prepare", "prepare_result", "open_store",
+__all__ = ["canned_page", "canned_export", "Page", "build", "Built", "ingest", "IngestReport", "add_result", "prepare", "prepare_result", "open_store",
            "open_reader", "ask", "Answer", "holds_documents", "warm", "NoDocuments", "Progress"]

@@ -46,12 +46,28 @@ class PreparedDocument:
     error: str | None = None
     seconds: float = 0.0
     violations: int = 0
+    warnings: int = 0
+    infos: int = 0
+    # the validation report, as N-Quads in the report graph beside the document's (pia_graph/report.py); empty when
+    # the document was not validated
+    report_nq: bytes = b""
+    # each canned query's rows for this document (canned.document_rows), kept beside a store that keeps rows
+    rows: dict | None = None
 
     @property
     def doc_nt(self) -> str:
         """The document's triples as N-Triples, for stores that take a graph's triples (no raw newline can occur
         inside a term, so " <graph> .\n" only ever ends a line)."""
         return self.doc_nq.decode("utf-8").replace(f" <{self.graph}> .\n", " .\n")
+
+    @property
+    def report_graph(self) -> str:
+        from .manifest import report_graph_iri
+        return report_graph_iri(self.graph)
+
+    @property
+    def report_nt(self) -> str:
+        return self.report_nq.decode("utf-8").replace(f" <{self.report_graph}> .\n", " .\n")
 
     @property
     def shared_nt(self) -> str:

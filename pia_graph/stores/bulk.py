@@ -50,7 +50,18 @@ class BulkWriter:
         self._shas: dict[str, PreparedDocument] = {}
         self._loading: threading.Thread | None = None
         self._failure: BaseException | None = None
+        # canned rows waiting to go into the store's RowBook: kept before their documents are committed (the rows
+        # are not used until OxigraphStore.settle_rows() has matched them with the manifest and stamped them)
+        self._rows: list[tuple[str, dict]] = []
+        if store.rows is not None:
+            store.rows.stamp(None)
         self._open()
+
+    def _put_rows(self) -> None:
+        if self._rows:
+            self.store.rows.put(self._rows)
+            self.store.rows.set_documents(add=[g for g, _ in self._rows])
+            self._rows = []
 
     def _open(self) -> None:
         fd, name = tempfile.mkstemp(prefix="spool-", suffix=".nq", dir=self._spool_dir)
@@ -71,12 +82,17 @@ class BulkWriter:
             self.flush(wait=True)
             self._outcomes[i] = write_guarded(self.store, p, self.keep_history)
         else:
-            data = p.doc_nq
+            data = p.doc_nq + p.report_nq
             offset = self._spool.tell()
             self._spool.write(data)
             self._shared.update(p.shared_nq.splitlines(keepends=True))
+            self.store.watch_shared(p)
+            if p.rows is not None and self.store.rows is not None:
+                self._rows.append((p.graph, p.rows))
+                if len(self._rows) >= 256:
+                    self._put_rows()
             # keep what the manifest needs, not the quads
-            meta = replace(p, doc_nq=b"", shared_nq="")
+            meta = replace(p, doc_nq=b"", shared_nq="", report_nq=b"", rows=None)
             self._pending.append((i, meta, offset, len(data)))
             self._names.add(p.name)
             self._shas[p.sha256] = meta
@@ -94,6 +110,7 @@ class BulkWriter:
 
     def flush(self, wait: bool = False) -> None:
         """Hand the spool to the loader (waiting for the load before it), and start a new spool."""
+        self._put_rows()
         if self._pending:
             self._join()    # one load at a time; and the shared quads it committed need not be sent again
             shared = self._shared - self.store.shared_written

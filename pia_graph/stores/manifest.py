@@ -33,7 +33,23 @@ def history_iri(graph: str) -> str:
 
 
 def is_document_graph(graph: str) -> bool:
-    return graph.startswith(str(GRAPH_BASE)) and graph not in SERVICE_GRAPHS and "/graph/history/" not in graph
+    return (graph.startswith(str(GRAPH_BASE)) and graph not in SERVICE_GRAPHS and "/graph/history/" not in graph
+            and "/graph/report/" not in graph)
+
+
+def report_graph_iri(document_graph: str) -> str:
+    """The graph holding a document's validation report (pia_graph/report.py): id:graph/report/KEY for the
+    document's id:graph/KEY. Replaced and dropped with the document."""
+    return document_graph.replace(str(GRAPH_BASE), f"{GRAPH_BASE}report/", 1)
+
+
+def is_report_graph(graph: str) -> bool:
+    return graph.startswith(f"{GRAPH_BASE}report/")
+
+
+def document_of_report(report_graph: str) -> str:
+    """The document graph a report graph belongs to."""
+    return report_graph.replace(f"{GRAPH_BASE}report/", str(GRAPH_BASE), 1)
 
 
 def manifest_entry(p, when: str) -> str:
@@ -58,7 +74,8 @@ def retiring_ops(old_graph: str | None, new_graph: str, keep_history: bool, when
     a store that keeps history elsewhere copies it first and drops it here)."""
     if not old_graph:
         return []
-    ops = [f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> <{STORE.status}> <{STORE.Current}> }} }}"]
+    ops = [f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{old_graph}> <{STORE.status}> <{STORE.Current}> }} }}",
+           f"DROP SILENT GRAPH <{report_graph_iri(old_graph)}>"]      # a retired version's report goes with it
     if keep_history:
         ops.append(f"MOVE SILENT GRAPH <{old_graph}> TO GRAPH <{history_iri(old_graph)}>" if move
                    else f"DROP SILENT GRAPH <{old_graph}>")
@@ -86,7 +103,8 @@ def lookup_query(name: str | None = None, sha: str | None = None) -> str:
 DOCUMENTS_IN_DATA = f"""SELECT DISTINCT ?g ?name ?sha WHERE {{ GRAPH ?g {{
   ?a <{RDF.type}> <{PIA.Assessment}> ; <{PROV.wasDerivedFrom}> ?d .
   OPTIONAL {{ ?d <{PIA.fileName}> ?name }} OPTIONAL {{ ?d <{PIA.sha256}> ?sha }} }}
-  FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}") && !CONTAINS(STR(?g), "/graph/history/")) }}"""
+  FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}") && !CONTAINS(STR(?g), "/graph/history/")
+         && !CONTAINS(STR(?g), "/graph/report/")) }}"""
 
 # Whether the default graph of a query holds the documents (true where it is the union of the named graphs).
 DEFAULT_GRAPH_SEES_DOCUMENTS = f"SELECT ?a WHERE {{ ?a <{RDF.type}> <{PIA.Assessment}> }} LIMIT 1"
@@ -94,4 +112,4 @@ DEFAULT_GRAPH_SEES_DOCUMENTS = f"SELECT ?a WHERE {{ ?a <{RDF.type}> <{PIA.Assess
 
 __all__ = ["STORE", "MANIFEST_GRAPH", "ONTOLOGY_GRAPH", "SERVICE_GRAPHS", "MANIFEST_QUERY", "DOCUMENTS_IN_DATA",
            "DEFAULT_GRAPH_SEES_DOCUMENTS", "manifest_entry", "history_entry", "retiring_ops", "history_iri", "lookup_query",
-           "is_document_graph", "literal", "now"]
+           "is_document_graph", "document_of_report", "report_graph_iri", "is_report_graph", "literal", "now"]

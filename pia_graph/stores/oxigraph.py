@@ -8,18 +8,20 @@ from pathlib import Path
 from ..mapping import vocabulary_graph
 from ..namespaces import SHARED_GRAPH
 from ..query import with_prefixes
+from ..canned import RowBook
 from .answers import Answer, AnswerBook
 from .base import BaseStore, DocumentRecord, PreparedDocument, StoreError, nt, ontology_triples, term_text
-from .manifest import (MANIFEST_GRAPH, MANIFEST_QUERY, ONTOLOGY_GRAPH, STORE, history_iri, is_document_graph,
-                       manifest_entry, retiring_ops)
+from .manifest import (MANIFEST_GRAPH, MANIFEST_QUERY, ONTOLOGY_GRAPH, STORE, document_of_report, history_iri,
+                       is_document_graph, is_report_graph, manifest_entry, report_graph_iri, retiring_ops)
 
 
 def replace_update(p: PreparedDocument, old_graph: str | None, keep_history: bool, when: str,
                    move: bool = True) -> str:
-    """One SPARQL Update that replaces a document: executed as one transaction, so a crash leaves either the
-    old version or the new, never half of one."""
+    """One SPARQL Update that replaces a document (and its validation report): executed as one transaction, so a
+    crash leaves either the old version or the new, never half of one."""
     ops = retiring_ops(old_graph, p.graph, keep_history, when, move)
-    ops.append(f"INSERT DATA {{ GRAPH <{p.graph}> {{\n{p.doc_nt}}}\n"
+    report = f"GRAPH <{p.report_graph}> {{\n{p.report_nt}}}\n" if p.report_nq else ""
+    ops.append(f"INSERT DATA {{ GRAPH <{p.graph}> {{\n{p.doc_nt}}}\n{report}"
                f"GRAPH <{SHARED_GRAPH}> {{\n{p.shared_nt}}}\n"
                f"GRAPH <{MANIFEST_GRAPH}> {{\n{manifest_entry(p, when)}}} }}")
     return " ;\n".join(ops)
@@ -54,7 +56,12 @@ class OxigraphStore(BaseStore):
         self._archive = None
         # answers computed from this store, valid until it changes (see answers.py); a store in memory has none
         self.answers = AnswerBook(self.path / self.ANSWERS) if self.path else None
+        # each document's canned rows (canned.py), valid for the generation they were stamped with
+        self.rows = RowBook(self.path, read_only=read_only) if self.path else None
         self.shared_written: set[str] = set()   # shared-graph quads this instance has committed
+        # shared nodes the documents written since the rows were last settled lead to: node -> (its triples in the
+        # store when first seen, [(document graph, its own triples about the node)])
+        self._shared_seen: dict[str, tuple[int, list[tuple[str, int]]]] = {}
         self._status, self._current = ox.NamedNode(str(STORE.status)), ox.NamedNode(str(STORE.Current))
         if read_only:
             return
@@ -97,9 +104,10 @@ class OxigraphStore(BaseStore):
         (a BulkWriter commits a load by writing its manifest entries last). Returns the graphs dropped."""
         ox = self.ox
         mg = ox.NamedNode(str(MANIFEST_GRAPH))
-        listed = {q.subject for q in self.raw.quads_for_pattern(None, self._status, None, mg)}
-        orphans = [g for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode) and g not in listed
-                   and is_document_graph(g.value)]
+        listed = {q.subject.value for q in self.raw.quads_for_pattern(None, self._status, None, mg)}
+        orphans = [g for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode) and (
+            (is_document_graph(g.value) and g.value not in listed)
+            or (is_report_graph(g.value) and document_of_report(g.value) not in listed))]
         if orphans:
             with self.changing():
                 for g in orphans:
@@ -162,13 +170,22 @@ class OxigraphStore(BaseStore):
 
     def commit(self, p, old_graph, keep_history, when) -> None:
         with self.changing():
+            self.watch_shared(p)
             if old_graph is None:
-                # a new document: its graph, its shared triples and its manifest entry are parsed by oxigraph (Rust)
-                # and written in one transaction; a crash leaves all of it or none of it
+                # a new document: its graph, its report, its shared triples and its manifest entry are parsed by
+                # oxigraph (Rust) and written in one transaction; a crash leaves all of it or none of it
+                if self.rows is not None and p.rows is not None:
+                    self.rows.stamp(None)
+                    self.rows.put([(p.graph, p.rows)])
+                    self.rows.set_documents(add=[p.graph])
                 mg = f" <{MANIFEST_GRAPH}> .\n"
-                data = p.doc_nq + (p.shared_nq + manifest_entry(p, when).replace(" .\n", mg)).encode("utf-8")
+                data = p.doc_nq + p.report_nq + (p.shared_nq + manifest_entry(p, when).replace(" .\n", mg)).encode("utf-8")
                 self.raw.load(data, format=self.ox.RdfFormat.N_QUADS)
                 return
+            if self.rows is not None:
+                self.rows.stamp(None)
+                self.rows.put([(p.graph, p.rows)] if p.rows is not None else [])
+                self.rows.set_documents(add=[p.graph] if p.rows is not None else [])
             if keep_history:
                 # copy first (idempotent): a crash before the replacing transaction leaves the old version current
                 ox = self.ox
@@ -178,6 +195,91 @@ class OxigraphStore(BaseStore):
                                     for q in self.raw.quads_for_pattern(None, None, None, ox.NamedNode(old_graph)))
                 self.archive.flush()
             self.raw.update(replace_update(p, old_graph, keep_history, when, move=False))
+
+    # -- the canned rows kept beside the store (canned.py) -------------------------------------------------
+    def watch_shared(self, p: PreparedDocument) -> None:
+        """Note the shared nodes a document being written leads to, and how many triples it states of each: its
+        canned rows were computed with its own statements of them, and are redone if the store holds more."""
+        if self.rows is None:
+            return
+        mine: dict[str, int] = {}
+        for line in p.shared_nq.splitlines():
+            if line.startswith("<"):
+                node = line[1:line.index(">")]
+                mine[node] = mine.get(node, 0) + 1
+        for node, n in mine.items():
+            if node not in self._shared_seen:
+                self._shared_seen[node] = (self._shared_count(node), [])
+            self._shared_seen[node][1].append((p.graph, n))
+
+    def _shared_count(self, node: str) -> int:
+        ox = self.ox
+        return sum(1 for _ in self.raw.quads_for_pattern(ox.NamedNode(node), None, None,
+                                                         ox.NamedNode(str(SHARED_GRAPH))))
+
+    def _documents_leading_to(self, node: str) -> set[str]:
+        ox = self.ox
+        return {q.graph_name.value for q in self.raw.quads_for_pattern(None, None, ox.NamedNode(node), None)
+                if isinstance(q.graph_name, ox.NamedNode) and is_document_graph(q.graph_name.value)}
+
+    def document_rows(self, graph: str) -> dict:
+        """A document's canned rows as a query of the store sees it: its graph, the shared graph, the ontology
+        and its validation report."""
+        from ..canned import document_rows
+        ox = self.ox
+        return document_rows(self.raw, [ox.NamedNode(g) for g in (graph, str(SHARED_GRAPH), str(ONTOLOGY_GRAPH),
+                                                                 report_graph_iri(graph))])
+
+    def settle_rows(self, progress=None) -> dict:
+        """Bring the canned rows in line with the store, then stamp them with its generation (canned.RowBook):
+        rows of documents no longer current go; current documents without rows (loaded before rows were kept, or
+        whose write failed after their rows were kept) get them from the store; and documents that lead to a
+        shared node the store now says more of than the document itself did (an ordinance two documents name
+        with two titles) get theirs again from the store, as a query of the whole store would see them.
+        Returns what was done, for the caller to say."""
+        if self.rows is None or self.read_only:
+            return {}
+        current = {r.graph for r in self.documents()}
+        kept = self.rows.documents()
+        stale = kept - current
+        if stale:
+            self.rows.delete(sorted(stale))
+            self.rows.set_documents(remove=sorted(stale))
+        redo = current - kept
+        varying = 0
+        for node, (before, owners) in self._shared_seen.items():
+            now = self._shared_count(node)
+            if (before and now > before) or any(n < now for _, n in owners):
+                varying += 1
+                redo |= self._documents_leading_to(node) & current
+        self._shared_seen = {}
+        todo = sorted(redo)
+        for i in range(0, len(todo), 200):
+            part = todo[i:i + 200]
+            self.rows.put([(g, self.document_rows(g)) for g in part])
+            self.rows.set_documents(add=part)
+            if progress:
+                progress(min(i + 200, len(todo)), len(todo), "canned rows")
+        self.rows.stamp(self.answers.generation())
+        return {"dropped": len(stale), "redone": len(todo), "varying shared nodes": varying}
+
+    def kept_rows(self, name: str):
+        """(RowBook, spec) for a canned query whose rows are kept and match the store as it is now; None when it
+        must be evaluated (not a per-document query, or rows not settled since the store last changed)."""
+        from ..canned import NotPerDocument, spec_of
+        from ..query import canned_queries
+        if self.rows is None or self.answers is None:
+            return None
+        q = next((q for q in canned_queries() if q.name == name), None)
+        if q is None:
+            return None
+        try:
+            spec = spec_of(q)
+        except NotPerDocument:
+            return None
+        if not self.rows.valid(self.answers.generation()) or self.rows.table(spec) is None:
+            return None
+        return self.rows, spec
 
     def load_nquads(self, data: bytes) -> None:
         """Quads parsed by oxigraph and written in one transaction (the caller holds changing())."""
@@ -193,6 +295,9 @@ class OxigraphStore(BaseStore):
         for r in self.documents(include_history=True):
             if r.name == document_name:
                 ops.append(f"DROP SILENT GRAPH <{r.graph}>")
+                ops.append(f"DROP SILENT GRAPH <{report_graph_iri(r.graph)}>")
+                if self.rows is not None:
+                    self.rows.stamp(None)
                 ops.append(f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{r.graph}> ?p ?o }} }}")
                 if r.status == "superseded":
                     self.archive.remove_graph(self.ox.NamedNode(history_iri(r.graph)))
@@ -247,6 +352,8 @@ class OxigraphStore(BaseStore):
         self.raw.optimize()
 
     def close(self) -> None:
+        if getattr(self, "rows", None) is not None:
+            self.rows.close()
         if getattr(self, "raw", None) is not None:
             if not self.read_only:
                 self.raw.flush()
