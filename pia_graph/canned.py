@@ -354,13 +354,18 @@ class RowBook:
         columns, rows_sql, _, args = sel
 
         def rows():
-            cur = self.db.execute(rows_sql, args)
-            while True:
-                chunk = cur.fetchmany(batch)
-                if not chunk:
-                    return
-                for r in chunk:
-                    yield [("" if c is None else str(c)) for c in r]
+            # a connection of its own: an export streamed by a web server's thread while others read pages
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            try:
+                cur = db.execute(rows_sql, args)
+                while True:
+                    chunk = cur.fetchmany(batch)
+                    if not chunk:
+                        return
+                    for r in chunk:
+                        yield [("" if c is None else str(c)) for c in r]
+            finally:
+                db.close()
         return columns, rows()
 
     def close(self) -> None:

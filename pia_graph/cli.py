@@ -110,20 +110,25 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
 @app.command()
 def validate(graph: Path = typer.Argument(..., help="A graph file written by build"),
              fmt: Optional[str] = typer.Option(None, "--format"),
-             show_warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="List warnings too")):
+             show_warnings: bool = typer.Option(True, "--warnings/--no-warnings", help="List warnings too"),
+             validator: str = typer.Option("auto", "--validator", help="sparql (the shapes compiled to SPARQL, run by "
+                                           "pyoxigraph; the default) or pyshacl (the reference, one document at a "
+                                           "time; both give the same findings)")):
     """Run the SHACL shapes per assessment and print a readable report; exit 1 on violations.
 
     Each finding names where to look: the document and lines of the node it is about (or of the file or row it
     hangs from, said so), or, for a shared node such as a party or an article, the documents it was found in."""
+    from .pipeline import choose_validator
     from .store import load_dataset
     from .validate import counts, validate_dataset
 
     try:
+        engine = choose_validator(validator)
         ds = load_dataset(graph, fmt)
     except (FileNotFoundError, ValueError) as e:
         err.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2)
-    findings = validate_dataset(ds)
+    findings = validate_dataset(ds, engine)
     total = counts(findings)
     table = Table(title=f"SHACL report for {graph}", box=box.SIMPLE_HEAD)
     table.add_column("severity", no_wrap=True)
@@ -161,7 +166,7 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
     A query that finds no pia-graph documents where it looks says so and exits 1 instead of printing an empty table."""
     from . import services
     from .namespaces import shorten
-    from .query import QueryError, format_result, format_rows, resolve_query, run
+    from .query import QueryError, canned_source, format_result, format_rows, resolve_query, run
     from .sparql_endpoint import EndpointError
     from .stores import NoDocuments, StoreError
 
@@ -176,7 +181,8 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
             raise FileNotFoundError(f"{data}: no such graph file")
         reader = services.open_reader(spec, **({"timeout": timeout} if spec.startswith(("http://", "https://")) else {}))
         try:
-            answer = services.ask(reader, text, fresh=fresh)
+            canned = query_text if text == canned_source(query_text) else None
+            answer = services.ask(reader, text, fresh=fresh, canned=canned)
             if fmt in ("turtle", "ttl") and hasattr(reader, "dataset"):
                 result = run(reader.dataset(), text)
                 if result.type in ("CONSTRUCT", "DESCRIBE"):

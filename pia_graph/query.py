@@ -77,6 +77,12 @@ def resolve_query(arg: str) -> str:
     return arg
 
 
+def canned_source(name: str) -> str | None:
+    """A canned query's text by its name, None when there is no such query."""
+    named = QUERIES_DIR / f"{name}.rq"
+    return named.read_text(encoding="utf-8") if re.fullmatch(r"[\w-]+", name) and named.exists() else None
+
+
 def with_prefixes(text: str) -> str:
     """Add the project's prefixes unless the query declares them itself."""
     declared = set(re.findall(r"PREFIX\s+([\w-]*):", text, flags=re.I))

@@ -13,11 +13,13 @@ import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import parse_qs, quote
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import (HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response,
+                               StreamingResponse)
 from starlette.concurrency import run_in_threadpool
 from jinja2 import DictLoader, Environment, select_autoescape
 from pydantic import BaseModel
@@ -27,13 +29,14 @@ from rdflib.namespace import PROV, RDF, SKOS
 from . import __version__
 from .stores.answers import AnswerBook
 from .namespaces import ID, PIA, bind_all, sparql_prologue
-from .query import (FLAGSHIP, QueryError, bind_values, canned_queries, canned_text, format_rows, party_files_query,
+from .query import (FLAGSHIP, SAFE_IRI, QueryError, bind_values, canned_queries, canned_text, format_rows,
+                    party_files_query,
                     query_params, rows as result_rows)
 from .sparql_endpoint import (EndpointError, LimitExceeded, content_type, execute, negotiate, refuse_update,
                               native_engine, query_kind, service_description, translate)
 from .viz import DEFAULT_VIEW_TYPES, MAX_NODES, TYPES, ViewError, build_view, label_of, page_path, qname, render_html
 from .web_docs import mount_api_docs
-from .web_pictures import TEMPLATES as PICTURE_TEMPLATES, mount_pictures, paged
+from .web_pictures import ROWS_PER_PAGE, TEMPLATES as PICTURE_TEMPLATES, mount_pictures, paged
 from .web_templates import TEMPLATES
 
 # samples/ at the top of the repository, shipped in the wheel as pia_graph.samples: what `serve` shows by default
@@ -920,6 +923,27 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
     if warm:
         threading.Thread(target=warm_up, name="pia-graph-warm-up", daemon=True).start()
 
+    def kept_rows(name: str):
+        """The store's kept rows of a canned query (serve --store: a page, its count and a CSV in milliseconds at
+        any scale), when they match the store as it is; None otherwise (evaluated, and kept in the answer cache)."""
+        store = site._store
+        return store.kept_rows(name) if store is not None and hasattr(store, "kept_rows") else None
+
+    def csv_stream(columns: list[str], rows) -> Iterator[bytes]:
+        """CSV streamed a block of rows at a time (an export of every row never sits whole in memory)."""
+        import csv
+        import io
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        for n, r in enumerate(rows, start=1):
+            writer.writerow(r)
+            if n % 2000 == 0:
+                yield buf.getvalue().encode("utf-8")
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue().encode("utf-8")
+
     @app.get("/queries/{name}", include_in_schema=False)
     def query_run(name: str, request: Request, format: str | None = None):
         q = canned(name)
@@ -927,9 +951,36 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
         values = {k: request.query_params.get(k) or v for k, v in params.items()}
         error = None
         columns, body = [], []
+        extra = "&".join(f"{k}={quote(v, safe='')}" for k, v in values.items() if v != params[k])
         try:
             text = bind_params(q.text, values)
+            kept = kept_rows(name)
+            if kept is not None:
+                book, spec = kept
+                if format == "csv":
+                    columns, rows = book.export(spec, values)
+                    return StreamingResponse(csv_stream(columns, rows), media_type="text/csv; charset=utf-8",
+                                             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+                if format == "json":
+                    columns, rows = book.export(spec, values)
+                    return JSONResponse([dict(zip(columns, r)) for r in rows],
+                                        headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+                number = max(1, int(request.query_params.get("page") or 1)) if (
+                    request.query_params.get("page") or "1").isdigit() else 1
+                columns, shown, total = book.page(spec, values, (number - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE)
+                base = f"/queries/{name}?{extra}"
+                pager = {"page": number, "pages": max(1, -(-total // ROWS_PER_PAGE)), "total": total,
+                         "first": (number - 1) * ROWS_PER_PAGE + 1, "anchor": "",
+                         "base": base + ("&" if "?" in base and not base.endswith("?") else "")}
+                return page("query_result", title=q.title, description=q.description, name=name, text=q.text,
+                            params=[{"name": k, "value": v} for k, v in values.items()], columns=columns,
+                            rows=shown, pager=pager, error=None,
+                            download=f"/queries/{name}?{extra + '&' if extra else ''}")
             columns, body = run_table(text)
+        except QueryError as e:
+            error = str(e)
+            if format:
+                return PlainTextResponse(error + "\n", status_code=400)
         except EndpointError as e:
             if format:
                 return PlainTextResponse(e.message + "\n", status_code=e.status)
@@ -940,11 +991,47 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
         if format == "json":
             return JSONResponse([dict(zip(columns, r)) for r in body],
                                 headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
-        extra = "&".join(f"{k}={quote(v, safe='')}" for k, v in values.items() if v != params[k])
         pager, shown = paged(body, request.query_params.get("page"), f"/queries/{name}?{extra}")
         return page("query_result", title=q.title, description=q.description, name=name, text=q.text,
                     params=[{"name": k, "value": v} for k, v in values.items()], columns=columns, rows=shown,
                     pager=pager, error=error, download=f"/queries/{name}?{extra + '&' if extra else ''}")
+
+    FINDINGS = """SELECT ?severity ?source ?linesOf ?focus ?focusLabel ?message ?rank ?line WHERE {
+        ?assessment pia:validationReport ?report . ?report sh:result ?result .
+        ?result sh:resultSeverity ?severityNode ; sh:focusNode ?focus ; sh:resultMessage ?message .
+        OPTIONAL { ?result pia:findingSource ?source } OPTIONAL { ?result pia:findingLinesOf ?linesOf }
+        OPTIONAL { ?focus rdfs:label ?focusLabel FILTER(lang(?focusLabel) = "ja") }
+        BIND(STRAFTER(STR(?severityNode), "#") AS ?severity)
+        BIND(IF(?severityNode = sh:Violation, 0, IF(?severityNode = sh:Warning, 1, 2)) AS ?rank)
+        BIND(xsd:integer(REPLACE(STR(?source), "^.*#L([0-9]+)-.*$", "$1")) AS ?line) }
+      ORDER BY ?rank ?line ?message"""
+
+    @app.get("/validation", response_class=HTMLResponse, include_in_schema=False)
+    def validation_page(request: Request, assessment: str | None = None):
+        """Each document's counts (the canned query validation-summary, from the store's kept rows where it has
+        them), and one document's findings when asked (its report, one graph)."""
+        number = page_number(request)
+        kept = kept_rows("validation-summary")
+        extra = f"assessment={quote(assessment, safe='')}&" if assessment else ""
+        base = f"/validation?{extra}"
+        if kept is not None:
+            book, spec = kept
+            columns, body, total = book.page(spec, {}, (number - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE)
+            pager = {"page": number, "pages": max(1, -(-total // ROWS_PER_PAGE)), "total": total,
+                     "first": (number - 1) * ROWS_PER_PAGE + 1, "anchor": "", "base": base}
+        else:
+            columns, everything = run_table(canned_text("validation-summary"))
+            pager, body = paged(everything, request.query_params.get("page"), base.rstrip("&"))
+        rows = [dict(zip(columns, r)) for r in body]
+        findings = document = None
+        if assessment:
+            if not SAFE_IRI.match(assessment):
+                raise HTTPException(400, "assessment: not an IRI")
+            a = URIRef(assessment)
+            findings = [{k: (None if v is None else str(v)) for k, v in r.items()}
+                        for r in site.select(FINDINGS.replace("?assessment", f"<{a}>"))]
+            document = site.label(a)
+        return page("validation", rows=rows, pager=pager, findings=findings, document=document)
 
     @app.get("/query", response_class=HTMLResponse, include_in_schema=False)
     def editor(query: str | None = None, example: str | None = None):
@@ -1035,7 +1122,12 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
         q = canned(name)
         values = {k: request.query_params.get(k) or v for k, v in query_params(q.text).items()}
         try:
-            columns, body = run_table(bind_params(q.text, values))
+            text = bind_params(q.text, values)
+            kept = kept_rows(name)
+            if kept is not None:
+                columns, rows = kept[0].export(kept[1], values)
+                return TableOut(columns=columns, rows=list(rows))
+            columns, body = run_table(text)
         except LimitExceeded as e:
             raise HTTPException(e.status, e.message)
         except EndpointError as e:

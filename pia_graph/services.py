@@ -212,7 +212,7 @@ def _validated_batch(results: list[DocumentResult], validate: bool, validator: s
     return [prepared[id(r)] for r in results]
 
 
-def prepare(path: str | Path, validate: bool = False, validator: str = "sparql", rows: bool = False) -> PreparedDocument:
+def prepare(path: str | Path, validate: bool = True, validator: str = "sparql", rows: bool = False) -> PreparedDocument:
     """Extract and map one document (and validate it, and compute its canned rows, as asked); never raises for a
     bad document."""
     t0 = time.perf_counter()
@@ -355,16 +355,24 @@ def holds_documents(store: BaseStore) -> bool:
     return bool(store.documents_in_data()) or bool(store.query(DEFAULT_GRAPH_SEES_DOCUMENTS)[1])
 
 
-def ask(store: BaseStore, text: str, fresh: bool = False) -> Answer:
-    """A query's columns and rows. A SELECT or ASK on a store with an answer book is read from it while the store
-    is unchanged (fresh: evaluate anyway). An empty (or false) answer from a store that holds no pia-graph
-    documents raises NoDocuments: an empty table would look like a real answer."""
+def ask(store: BaseStore, text: str, fresh: bool = False, canned: str | None = None) -> Answer:
+    """A query's columns and rows. A canned query (canned: its name, text its own text) on a store that keeps its
+    rows per document is read from them; another SELECT or ASK on a store with an answer book is read from the book
+    while the store is unchanged (fresh: evaluate anyway). An empty (or false) answer from a store that holds no
+    pia-graph documents raises NoDocuments: an empty table would look like a real answer."""
     from .query import check_syntax, with_prefixes
     from .sparql_endpoint import query_kind
     full = with_prefixes(text)
     check_syntax(full)
     notes = []
-    if getattr(store, "answers", None) is not None and query_kind(full) in ("SELECT", "ASK"):
+    kept = None if fresh or not canned else getattr(store, "kept_rows", lambda n: None)(canned)
+    if kept is not None:
+        book, spec = kept
+        columns, rows = book.export(spec, {})
+        rows = list(rows)
+        notes.append(f"answered from the rows {book.path} keeps per document (settled when the store last changed; "
+                     "--fresh evaluates the query)")
+    elif getattr(store, "answers", None) is not None and query_kind(full) in ("SELECT", "ASK"):
         a = store.answer(text, fresh=fresh)
         columns, rows = a.columns, a.rows
         if a.cached:

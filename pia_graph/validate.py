@@ -323,19 +323,27 @@ def vocabulary_part(shared: Graph) -> Graph:
     return part
 
 
-def validate_dataset(ds: Dataset) -> list[Finding]:
+def validate_dataset(ds: Dataset, validator: str = "pyshacl") -> list[Finding]:
     """Run the shapes per assessment over a dataset written by `build`: each document's named graph with the part of
-    the shared graph it leads to, as `build` validated it. A finding about a shared node (a party two documents
+    the shared graph it leads to, as `build` validated it; with pySHACL one document at a time, or ("sparql") all of
+    them at once with the compiled shapes (validate_batch). A finding about a shared node (a party two documents
     name) is reported once, with every document it was found in."""
+    from .stores.manifest import is_document_graph
     shared = ds.graph(SHARED_GRAPH)
     vocabulary = vocabulary_part(shared)
+    documents = [(str(g.identifier), [g, shared_part(g, shared, vocabulary)]) for g in ds.graphs()
+                 if len(g) and is_document_graph(str(g.identifier))]   # not the shared graph, reports or manifest
+    if validator == "sparql":
+        from .validate_batch import validate_many
+        found = validate_many(documents)
+        per_document = [(graph, found[graph]) for graph, _ in documents]
+    else:
+        per_document = [(graph, validate_graph(*parts)) for graph, parts in documents]
     merged: dict[tuple, Finding] = {}
-    for g in ds.graphs():
-        if g.identifier == SHARED_GRAPH or len(g) == 0 or not str(g.identifier).startswith(str(GRAPH_BASE)):
-            continue      # only the documents' own named graphs are validated (with the shared part beside)
-        for f in validate_graph(g, shared_part(g, shared, vocabulary)):
+    for graph, findings in per_document:
+        for f in findings:
             if not f.documents:      # a graph without its source document: name the graph at least
-                f = replace(f, documents=(str(g.identifier),))
+                f = replace(f, documents=(graph,))
             key = (f.severity, f.focus, f.path, f.message)
             seen = merged.get(key)
             merged[key] = f if seen is None else replace(seen, documents=tuple(sorted({*seen.documents, *f.documents})))

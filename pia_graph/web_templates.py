@@ -45,7 +45,7 @@ table.bars a{display:flex;align-items:center;gap:6px;text-decoration:none;color:
 </style></head>
 <body><header><b>pia-graph</b>
 <a href="/">Home</a><a href="/queries">Canned questions</a><a href="/query">Query editor</a>
-<a href="/pictures">Pictures</a><a href="/graph">Graph</a><a href="/id/party/j-lis">機構 (J-LIS)</a><a href="/sparql">SPARQL endpoint</a>
+<a href="/pictures">Pictures</a><a href="/validation">Validation</a><a href="/graph">Graph</a><a href="/id/party/j-lis">機構 (J-LIS)</a><a href="/sparql">SPARQL endpoint</a>
 <a href="/docs">API</a><a href="/redoc">API (Redoc)</a></header>
 <main>{% block main %}{% endblock %}</main></body></html>
 """
@@ -265,6 +265,33 @@ around <input name="under" value="{{ under or '' }}" size="30" placeholder="asse
 </details></form>
 """
 
-TEMPLATES = {"base": BASE, "macros": MACROS, "home": HOME, "node": NODE, "party": PARTY, "article": ARTICLE,
+VALIDATION = """{% extends "base" %}{% import "macros" as m with context %}
+{% block title %}Validation{% endblock %}
+{% block main %}
+<h1>Validation: each document against the SHACL shapes</h1>
+<p>Every document is validated when it is loaded and its report is kept beside it (a graph
+<code>id:graph/report/…</code>). Violations mean the graph is wrong or a required part of the form could not be read;
+warnings that the source itself lacks or contradicts something; notes are worth knowing.
+Every finding: <a href="/queries/validation">canned question <i>validation</i></a>
+(<a href="/queries/validation?format=csv">CSV</a>) · this table as <a href="/queries/validation-summary?format=csv">CSV</a>.</p>
+{% if findings is not none %}
+<h2 id="findings">{{ document }}: {{ findings|length }} finding(s)</h2>
+<table class="results"><tr><th>severity</th><th>where</th><th>about</th><th>message</th></tr>
+{% for f in findings %}<tr><td>{{ f.severity }}</td><td>{{ m.source(f.source) }}{% if f.linesOf %}<br><span class="muted small">(lines of {{ f.linesOf }})</span>{% endif %}</td>
+<td>{{ m.node(f.focus, f.focusLabel) }}</td><td>{{ f.message }}</td></tr>{% endfor %}</table>
+{% endif %}
+<h2>Documents</h2>
+{% if not rows %}<p>No validation report in this graph: <code>pia-graph load</code> validates every document it loads
+(unless told <code>--no-validate</code>), and <code>pia-graph build</code> writes the reports into the graph file.</p>
+{% else %}{{ m.pages(pager) }}
+<table class="results"><tr><th>document</th><th>body</th><th>violations</th><th>warnings</th><th>notes</th><th>assessment</th></tr>
+{% for r in rows %}<tr><td><a href="/validation?assessment={{ r.assessment|urlencode }}&amp;page={{ pager.page }}#findings">{{ r.document }}</a></td>
+<td>{{ r.organization }}</td><td>{% if r.violations != "0" %}<b class="err-text">{{ r.violations }}</b>{% else %}0{% endif %}</td>
+<td>{{ r.warnings }}</td><td>{{ r.infos }}</td><td>{{ m.cell(r.assessment) }}</td></tr>{% endfor %}</table>
+<p class="muted">{{ pager.total }} document(s) validated</p>{{ m.pages(pager) }}{% endif %}
+{% endblock %}
+"""
+
+TEMPLATES = {"validation": VALIDATION, "base": BASE, "macros": MACROS, "home": HOME, "node": NODE, "party": PARTY, "article": ARTICLE,
              "law": LAW, "file": FILE, "assessment": ASSESSMENT, "source": SOURCE, "queries": QUERIES,
              "query_result": QUERY_RESULT, "editor": EDITOR, "graph_form": GRAPH_FORM}

@@ -14,6 +14,7 @@ from rdflib import URIRef
 from pia_graph.services import ingest, prepare
 from pia_graph.stores import open_store
 from pia_graph.stores.memory import MemoryStore
+from pia_graph.stores.manifest import is_document_graph, is_report_graph, report_graph_iri
 from pia_graph.stores.oxigraph import OxigraphStore
 from pia_graph.pipeline import collect
 from pia_graph.query import canned_queries
@@ -157,8 +158,10 @@ def test_crash_mid_batch_leaves_whole_documents(tmp_path, prepared, batch):
     r = subprocess.run([sys.executable, str(script), str(db), str(tmp_path / "in"), "2", str(batch)], cwd=ROOT)
     assert r.returncode == 17
     raw = ox.Store(str(db / "live"))
-    left = [g for g in raw.named_graphs() if "/graph/" in g.value and not g.value.endswith(("/shared", "/manifest"))]
+    left = [g for g in raw.named_graphs() if is_document_graph(g.value)]
     assert len(left) == (2 if batch == 1 else 4)   # batch=2: two graphs the crash left uncommitted
+    reports = [g for g in raw.named_graphs() if is_report_graph(g.value)]
+    assert len(reports) == len(left)               # each document's validation report, written with it
     del raw
     store = OxigraphStore(db)
     docs = store.documents()
@@ -167,8 +170,10 @@ def test_crash_mid_batch_leaves_whole_documents(tmp_path, prepared, batch):
     for d in docs:   # each document present is whole: all of its triples, none missing
         assert _graph_triples(store, d.graph) == expected[d.sha256] == d.triples
     _, graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    doc_graphs = {g for (g,) in graphs if "/graph/" in g and not g.endswith(("/shared", "/manifest"))}
+    doc_graphs = {g for (g,) in graphs if is_document_graph(g)}
     assert doc_graphs == {d.graph for d in docs}
+    # recovery drops the reports of the documents it drops
+    assert {g for (g,) in graphs if is_report_graph(g)} == {report_graph_iri(d.graph) for d in docs}
     report = ingest(store, [tmp_path / "in"], jobs=1)
     assert report.count("unchanged") == 2 and report.count("added") == 2
     assert len(store.documents()) == 4

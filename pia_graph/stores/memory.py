@@ -9,7 +9,8 @@ from rdflib import Dataset, Graph, URIRef
 from ..mapping import vocabulary_graph
 from ..namespaces import SHARED_GRAPH, bind_all
 from .base import BaseStore, PreparedDocument, ontology_triples, term_text
-from .manifest import MANIFEST_GRAPH, MANIFEST_QUERY, ONTOLOGY_GRAPH, STORE, history_entry, manifest_entry, now
+from .manifest import (MANIFEST_GRAPH, MANIFEST_QUERY, ONTOLOGY_GRAPH, STORE, history_entry, manifest_entry, now,
+                       report_graph_iri)
 
 
 class MemoryStore(BaseStore):
@@ -64,9 +65,14 @@ class MemoryStore(BaseStore):
         if p.shared_nt:
             shared.parse(data=p.shared_nt, format="nt")
         manifest = Graph().parse(data=manifest_entry(p, when), format="nt")
+        report = Graph().parse(data=p.report_nt, format="nt") if p.report_nq else None
         target = self.live.graph(URIRef(p.graph))
         for t in new:
             target.add(t)
+        if report is not None:
+            report_target = self.live.graph(URIRef(p.report_graph))
+            for t in report:
+                report_target.add(t)
         sg = self.live.graph(SHARED_GRAPH)
         for t in shared:
             sg.add(t)
@@ -83,6 +89,7 @@ class MemoryStore(BaseStore):
             else:
                 mg.remove((o, None, None))
             self.live.remove_graph(self.live.graph(o))
+            self.live.remove_graph(self.live.graph(URIRef(report_graph_iri(old_graph))))
         for t in manifest:
             mg.add(t)
 
@@ -94,6 +101,7 @@ class MemoryStore(BaseStore):
             if r.name == document_name:
                 g = URIRef(r.graph)
                 self.live.remove_graph(self.live.graph(g))
+                self.live.remove_graph(self.live.graph(URIRef(report_graph_iri(r.graph))))
                 self.meta.remove_graph(self.meta.graph(g))
                 mg.remove((g, None, None))
                 hit = True

@@ -12,7 +12,7 @@ from ..namespaces import ID, SHARED_GRAPH, SKOS
 from ..query import QueryError, with_prefixes
 from .base import BaseStore, StoreError, nt, ontology_triples
 from .manifest import (DEFAULT_GRAPH_SEES_DOCUMENTS, DOCUMENTS_IN_DATA, MANIFEST_GRAPH, MANIFEST_QUERY,
-                       ONTOLOGY_GRAPH, STORE, history_iri, manifest_entry, retiring_ops)
+                       ONTOLOGY_GRAPH, STORE, history_iri, manifest_entry, report_graph_iri, retiring_ops)
 
 RESULTS_JSON = "application/sparql-results+json"
 # Where engines serve their endpoints, relative to the dataset (the URL without /sparql or /query).
@@ -231,11 +231,13 @@ class RemoteStore(BaseStore):
         graphs = [g for g, _, _ in self.documents_in_data()]
         if not graphs:
             return []        # nothing to see (yet): decided again at the next query
+        graphs += [report_graph_iri(g) for g in graphs]     # each document's validation report
         graphs.append(str(SHARED_GRAPH))
         self._dataset = [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
         why = ("holds superseded versions" if history else "is not the union of its named graphs")
         self.dataset_note = (f"{self.query_url}: the endpoint's default graph {why}: each query names the "
-                             f"{len(graphs) - 1} documents' graphs (slower; see the README on union default graphs)")
+                             f"{(len(graphs) - 1) // 2} documents' graphs and their reports (slower; see the README "
+                             "on union default graphs)")
         return self._dataset
 
     def query(self, sparql_text: str):
@@ -278,6 +280,8 @@ class RemoteStore(BaseStore):
         self.ensure_shared()
         # the content-hash graph is written first: if the process dies here it is an orphan the next run overwrites
         self._gsp("PUT", p.graph, p.doc_nt)
+        if p.report_nq:
+            self._gsp("PUT", p.report_graph, p.report_nt)
         if p.shared_nt:
             self._gsp("POST", str(SHARED_GRAPH), p.shared_nt)
         ops = retiring_ops(old_graph, p.graph, keep_history, when)
@@ -290,6 +294,7 @@ class RemoteStore(BaseStore):
         for r in self.documents(include_history=True):
             if r.name == document_name:
                 ops += [f"DROP SILENT GRAPH <{r.graph}>", f"DROP SILENT GRAPH <{history_iri(r.graph)}>",
+                        f"DROP SILENT GRAPH <{report_graph_iri(r.graph)}>",
                         f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{r.graph}> ?p ?o }} }}"]
         if ops:
             self.update(" ;\n".join(ops))
