@@ -14,6 +14,7 @@ from .mapping import as_graph, assessment_triples, vocabulary_graph
 from .model import Assessment
 from .parse.assessment import NotAnAssessment, parse_assessment
 from .read import InputError, read_source
+from .sources import SourceTexts
 from .validate import Finding, counts, validate_graph, validation_shapes
 
 SUFFIXES = {".txt", ".text", ".pdf", ".csv", ".tsv"}
@@ -89,21 +90,27 @@ def collect(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def extract(path: str | Path) -> Assessment:
+def extract(path: str | Path, sources: SourceTexts | None = None) -> Assessment:
+    """One document read and parsed; with `sources`, its text (as its lines are numbered) is kept there."""
     src = read_source(path)
     try:
-        return parse_assessment(src.name, src.sha256, list(src.lines), src.page_starts)
+        doc = parse_assessment(src.name, src.sha256, list(src.lines), src.page_starts)
     except NotAnAssessment as e:
         raise InputError(str(path), "not-an-assessment", str(e)) from None
+    if sources is not None:
+        sources.put(src.sha256, src.text)
+    return doc
 
 
-def process(path: str | Path, validate: bool = True, graphs: bool = True) -> DocumentResult:
+def process(path: str | Path, validate: bool = True, graphs: bool = True,
+            sources: SourceTexts | None = None) -> DocumentResult:
     """One document end to end; any failure is caught and named so that a batch goes on. With graphs=False the
     result holds plain sets of triples: build and ingest only write them out, and building rdflib Graphs would
-    cost more than the mapping itself (validation builds the one graph it needs)."""
+    cost more than the mapping itself (validation builds the one graph it needs). With `sources`, the document's
+    text is kept there (written by the worker that read it: no text travels between processes)."""
     result = DocumentResult(path=str(path))
     try:
-        doc = extract(path)
+        doc = extract(path, sources)
         g, shared, unknowns = assessment_triples(doc)
         if validate:
             result.findings = validate_graph(g, shared, vocabulary())
@@ -117,9 +124,9 @@ def process(path: str | Path, validate: bool = True, graphs: bool = True) -> Doc
     return result
 
 
-def _process_in_worker(path: str, validate: bool) -> DocumentResult:
+def _process_in_worker(path: str, validate: bool, sources: SourceTexts | None) -> DocumentResult:
     """process() in a worker process; the triples travel back as sets (rdflib terms pickle as plain strings)."""
-    return process(path, validate=validate, graphs=False)
+    return process(path, validate=validate, graphs=False, sources=sources)
 
 
 def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: int | None = None) -> Iterator:
@@ -154,12 +161,12 @@ def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: i
 
 
 def process_many(paths: list[Path], validate: bool = True, jobs: int = 1,
-                 graphs: bool = True) -> Iterator[DocumentResult]:
+                 graphs: bool = True, sources: SourceTexts | None = None) -> Iterator[DocumentResult]:
     """process() over a batch, in input order; with jobs > 1 the documents are handled by worker processes
     (validation is CPU-bound Python, so threads would not help)."""
     if jobs <= 1 or len(paths) < 2:
         for p in paths:
-            yield process(p, validate=validate, graphs=graphs)
+            yield process(p, validate=validate, graphs=graphs, sources=sources)
         return
     if validate:
         validation_shapes()     # parsed once here, so that forked workers inherit it
@@ -167,7 +174,8 @@ def process_many(paths: list[Path], validate: bool = True, jobs: int = 1,
     def died(path, e: Exception) -> DocumentResult:
         return DocumentResult(path=str(path), error=f"{path}: worker-error: {type(e).__name__}: {e}")
 
-    for r in in_workers(partial(_process_in_worker, validate=validate), [str(p) for p in paths], jobs, died):
+    for r in in_workers(partial(_process_in_worker, validate=validate, sources=sources), [str(p) for p in paths],
+                        jobs, died):
         if graphs and r.graph is not None:
             r.graph, r.shared = as_graph(r.graph), as_graph(r.shared)
         yield r

@@ -18,6 +18,7 @@ from rdflib import Dataset
 from .mapping import add_document, graph_iri, new_dataset
 from .namespaces import GRAPH_BASE, SHARED_GRAPH
 from .pipeline import DocumentResult, collect, declared_mismatches, in_workers, process, process_many
+from .sources import SourceTexts
 from .stores import BaseStore, NoDocuments, open_store
 from .stores.base import IngestOutcome, PreparedDocument, nt
 from .stores.bulk import write_guarded
@@ -50,13 +51,14 @@ class Built:
 
 
 def build(paths: Iterable[Union[str, Path]], validate: bool = True, jobs: int = 1,
-          progress: Progress = _silent) -> Built:
+          progress: Progress = _silent, sources: SourceTexts | None = None) -> Built:
     """Documents (files or folders) extracted, mapped and (unless told not to) validated into one Dataset: a named
-    graph per document and the shared graph. A bad document is reported in errors and the batch goes on."""
+    graph per document and the shared graph. A bad document is reported in errors and the batch goes on. With
+    `sources`, each document's text is kept there for its source links (SourceTexts.beside the graph file)."""
     files = collect(list(paths))
     built = Built(new_dataset(), files)
     for done, result in enumerate(process_many(files, validate=validate, jobs=jobs or os.cpu_count() or 1,
-                                               graphs=False), start=1):
+                                               graphs=False, sources=sources), start=1):
         if result.ok:
             a = result.assessment
             add_document(built.dataset, a.sha256, result.graph, result.shared)
@@ -91,11 +93,12 @@ def prepare_result(result: DocumentResult) -> PreparedDocument:
     return p
 
 
-def prepare(path: str | Path, validate: bool = False) -> PreparedDocument:
-    """Extract and map one document (runs in a worker process); never raises for a bad document."""
+def prepare(path: str | Path, validate: bool = False, sources: SourceTexts | None = None) -> PreparedDocument:
+    """Extract and map one document (runs in a worker process, which keeps its text in `sources`); never raises
+    for a bad document."""
     t0 = time.perf_counter()
     try:
-        p = prepare_result(process(path, validate=validate, graphs=False))
+        p = prepare_result(process(path, validate=validate, graphs=False, sources=sources))
     except Exception as e:  # noqa: BLE001 - one bad document must not stop the batch
         p = PreparedDocument(path=str(path), name=Path(path).name,
                              error=f"{path}: internal-error: {type(e).__name__}: {e}")
@@ -149,7 +152,10 @@ def ingest(store: BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None
         return PreparedDocument(path=str(f), name=Path(f).name, error=f"{f}: worker-error: {type(e).__name__}: {e}")
 
     # the window: workers keep busy while this process spools; the loads run in a thread
-    for done, p in enumerate(in_workers(partial(prepare, validate=validate), todo, jobs, died, window), start=1):
+    # a store on disk keeps each document's text beside it, for the web app's source links
+    sources = getattr(store, "sources", None)
+    for done, p in enumerate(in_workers(partial(prepare, validate=validate, sources=sources), todo, jobs, died, window),
+                             start=1):
         if writer is not None:
             writer.add(p)
         else:
