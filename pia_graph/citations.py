@@ -262,6 +262,10 @@ BUILTIN_ABBREVIATIONS: dict[str, str] = {
     "情報連携主務省令": LINKAGE_ORDER,
     "番号整備法": MYNUMBER_ADJUSTMENT_ACT,
 }
+# Each known law's usual short name (the first listed above), for labels where its full title does not fit.
+SHORT_NAMES: dict[str, str] = {}
+for _short, _name in BUILTIN_ABBREVIATIONS.items():
+    SHORT_NAMES.setdefault(_name, _short)
 
 # Other titles seen in the documents: the 個人番号カード省令's title before its 2024 renaming (documents written
 # earlier, and later ones that quote them, still use it), a 省令 form of today's title, and today's title with the

@@ -64,6 +64,7 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
     """Extract, map, validate and write the graph: one named graph per assessment plus a shared graph."""
     from . import services
     from .pipeline import collect
+    from .sources import SourceTexts
     from .store import format_for, write_dataset, write_nquads
 
     try:
@@ -83,7 +84,8 @@ def build(paths: List[Path] = typer.Argument(..., help="Assessment documents or 
             progress.update(task, completed=done, description=f"built {name}")
 
         try:
-            built = services.build(files, validate=not no_validate, jobs=jobs, validator=validator, progress=advance)
+            built = services.build(files, validate=not no_validate, jobs=jobs, validator=validator, progress=advance,
+                                   sources=SourceTexts.beside(output))
         except ValueError as e:      # an unknown validator, or shapes the compiled one cannot take
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(2)
@@ -165,6 +167,7 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
     flagship question when it finishes) is read from the store's answer book instead of being evaluated again.
     A query that finds no pia-graph documents where it looks says so and exits 1 instead of printing an empty table."""
     from . import services
+    from .citations import SHORT_NAMES
     from .namespaces import shorten
     from .query import QueryError, canned_source, format_result, format_rows, resolve_query, run
     from .sparql_endpoint import EndpointError
@@ -210,8 +213,9 @@ def query(query_text: str = typer.Argument(..., metavar="QUERY", help="A .rq fil
             table.add_column(h, overflow="fold", min_width=min(len(h), 12), no_wrap=h == "source")
         at = [header.index(h) for h in shown]
         for r in body:
-            # A terminal table cannot fit full IRIs: show them as prefixed names (csv/tsv/json keep them whole).
-            table.add_row(*(shorten(r[i]) for i in at))
+            # A terminal table cannot fit full IRIs nor a statute's full title: it shows prefixed names and the
+            # law's usual short name (個人番号カード省令); csv/tsv/json keep them whole.
+            table.add_row(*(SHORT_NAMES.get(r[i]) or shorten(r[i]) for i in at))
         out.print(table)
         hidden = len(header) - len(shown)
         out.print(f"{len(body)} row(s)" + (f"; {hidden} more variable(s) with --columns all or -f csv" if hidden else ""))

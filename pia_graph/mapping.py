@@ -8,7 +8,7 @@ from urllib.parse import quote
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from . import vocab
-from .citations import article_caption, provision_label, table_label
+from .citations import SHORT_NAMES, article_caption, provision_label, table_label
 from .model import Assessment, Band, Choice, CitationRef, LegalBasis, Mark, Span
 from .namespaces import DCTERMS, DPV, ELI, GRAPH_BASE, ID, PIA, PROV, RDF, RDFS, SHARED_GRAPH, SKOS, XSD, bind_all
 from .parties import KIKO, party_key
@@ -196,6 +196,8 @@ class _Mapper:
         s.add((law, RDF.type, PIA.Law))
         s.add((law, RDF.type, ELI.LegalResource))
         s.add((law, RDFS.label, _literal(c.law_name, lang="ja")))
+        if c.law_name in SHORT_NAMES:
+            s.add((law, SKOS.altLabel, _literal(SHORT_NAMES[c.law_name], lang="ja")))
         if c.law_egov_id:
             s.add((law, PIA.egovId, _literal(c.law_egov_id)))
             s.add((law, RDFS.seeAlso, URIRef(EGOV + c.law_egov_id)))

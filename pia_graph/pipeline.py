@@ -14,6 +14,7 @@ from .mapping import as_graph, assessment_triples, vocabulary_graph
 from .model import Assessment
 from .parse.assessment import NotAnAssessment, parse_assessment
 from .read import InputError, read_source
+from .sources import SourceTexts
 from .validate import Finding, counts, validate_graph, validation_shapes
 
 SUFFIXES = {".txt", ".text", ".pdf", ".csv", ".tsv"}
@@ -89,12 +90,16 @@ def collect(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def extract(path: str | Path) -> Assessment:
+def extract(path: str | Path, sources: SourceTexts | None = None) -> Assessment:
+    """One document read and parsed; with `sources`, its text (as its lines are numbered) is kept there."""
     src = read_source(path)
     try:
-        return parse_assessment(src.name, src.sha256, list(src.lines), src.page_starts)
+        doc = parse_assessment(src.name, src.sha256, list(src.lines), src.page_starts)
     except NotAnAssessment as e:
         raise InputError(str(path), "not-an-assessment", str(e)) from None
+    if sources is not None:
+        sources.put(src.sha256, src.text)
+    return doc
 
 
 VALIDATORS = ("sparql", "pyshacl")
@@ -117,18 +122,20 @@ def choose_validator(requested: str | None = None) -> str:
     return "sparql"
 
 
-def process(path: str | Path, validate: bool = True, graphs: bool = True, validator: str = "sparql") -> DocumentResult:
+def process(path: str | Path, validate: bool = True, graphs: bool = True, validator: str = "sparql",
+            sources: SourceTexts | None = None) -> DocumentResult:
     """One document end to end; any failure is caught and named so that a batch goes on. With graphs=False the
     result holds plain sets of triples: build and ingest only write them out, and building rdflib Graphs would
-    cost more than the mapping itself (validation builds the one graph it needs)."""
-    return process_batch([path], validate=validate, graphs=graphs, validator=validator)[0]
+    cost more than the mapping itself (validation builds the one graph it needs). With `sources`, the document's
+    text is kept there (written by the worker that read it: no text travels between processes)."""
+    return process_batch([path], validate=validate, graphs=graphs, validator=validator, sources=sources)[0]
 
 
-def _extracted(path: str | Path) -> DocumentResult:
+def _extracted(path: str | Path, sources: SourceTexts | None = None) -> DocumentResult:
     """Extracted and mapped (triples as sets), not validated; a failure is the result's error."""
     result = DocumentResult(path=str(path))
     try:
-        doc = extract(path)
+        doc = extract(path, sources)
         g, shared, unknowns = assessment_triples(doc)
         result.assessment, result.graph, result.shared, result.unknowns = doc, g, shared, unknowns
     except InputError as e:
@@ -161,10 +168,10 @@ def validate_results(results: list[DocumentResult], validator: str = "sparql") -
 
 
 def process_batch(paths: list, validate: bool = True, graphs: bool = True,
-                  validator: str = "sparql") -> list[DocumentResult]:
+                  validator: str = "sparql", sources: SourceTexts | None = None) -> list[DocumentResult]:
     """Documents extracted and mapped one by one, then validated together (one batch of the compiled shapes: each
     of its queries visits every document at once)."""
-    results = [_extracted(p) for p in paths]
+    results = [_extracted(p, sources) for p in paths]
     if validate:
         validate_results(results, validator)
     if graphs:
@@ -219,7 +226,7 @@ def chunks(items: list, jobs: int, size: int = CHUNK) -> list[list]:
 
 
 def process_many(paths: list[Path], validate: bool = True, jobs: int = 1, graphs: bool = True,
-                 validator: str = "sparql") -> Iterator[DocumentResult]:
+                 validator: str = "sparql", sources: SourceTexts | None = None) -> Iterator[DocumentResult]:
     """process() over a batch, in input order, validated a chunk of documents at a time; with jobs > 1 the chunks
     are handled by worker processes (extraction and validation are CPU-bound Python, so threads would not help).
     A worker that dies on a chunk has its documents done again one by one, so that only the one that kills a
@@ -229,7 +236,7 @@ def process_many(paths: list[Path], validate: bool = True, jobs: int = 1, graphs
     elif validate:
         from .validate_batch import compiled
         compiled()              # compiled once here, so that forked workers inherit it
-    work = partial(process_batch, validate=validate, graphs=False, validator=validator)
+    work = partial(process_batch, validate=validate, graphs=False, validator=validator, sources=sources)
 
     def died(chunk, e: Exception) -> list[DocumentResult]:
         if len(chunk) == 1:

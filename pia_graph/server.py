@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 import hmac
 import importlib.resources
 from html import escape as html_escape
@@ -27,6 +28,7 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS
 
 from . import __version__
+from .sources import SourceTexts
 from .stores.answers import AnswerBook
 from .namespaces import ID, PIA, bind_all, sparql_prologue
 from .query import (FLAGSHIP, SAFE_IRI, QueryError, bind_values, canned_queries, canned_text, format_rows,
@@ -274,14 +276,16 @@ class Site:
     """The loaded graph and the lookups the pages share."""
 
     def __init__(self, ds: Dataset, samples_dir: Path | None, timeout: float, max_results: int,
-                 book: AnswerBook | None = None, store=None):
+                 book: AnswerBook | None = None, store=None, sources: list[SourceTexts] | None = None):
         self.ds = ds
         self._store = store     # what an upload is written to (made on the first upload when not given)
         self.samples_dir = Path(samples_dir) if samples_dir else None
+        # the documents' texts, by SHA-256: beside the graph file, in the store, and the uploads'
+        self.sources = list(sources or []) + ([store.sources] if getattr(store, "sources", None) else [])
         self.timeout = timeout
         self.max_results = max_results
         self.lock = RWLock()
-        self.upload_dir: Path | None = None      # ingested documents, for their source pages
+        self.upload_texts: SourceTexts | None = None    # uploaded documents' texts, when no store keeps them
         self.answers = AnswerCache()
         self.book = book       # a store's answers on disk (serve --store): computed once per store generation
 
@@ -393,15 +397,24 @@ class Site:
     def exists(self, iri: URIRef) -> bool:
         return (iri, None, None) in self.ds or (None, None, iri) in self.ds
 
-    def document_path(self, name: str) -> Path | None:
-        """A source document by the name the graph knows it by, from the samples folder only."""
-        if not self.samples_dir or Path(name).name != name or name in ("", ".", ".."):
+    def document_lines(self, name: str) -> list[str] | None:
+        """A source document's lines, as they were numbered when it was read, by the name the graph knows it by:
+        from the texts kept beside the graph or store (by the document's SHA-256), else from the samples folder."""
+        from .read import InputError, read_source
+
+        documents = list(self.ds.subjects(PIA.fileName, Literal(name)))
+        if not documents or Path(name).name != name:
             return None
-        if not any(True for _ in self.ds.subjects(PIA.fileName, Literal(name))):
-            return None
-        for folder in (self.upload_dir, self.samples_dir):
-            if folder is not None and (folder / name).is_file():
-                return folder / name
+        for sha in (self.ds.value(d, PIA.sha256) for d in documents):
+            for texts in self.sources:
+                text = texts.get(str(sha)) if sha is not None else None
+                if text is not None:
+                    return text.split("\n")
+        if self.samples_dir is not None and (self.samples_dir / name).is_file():
+            try:
+                return list(read_source(self.samples_dir / name).lines)
+            except InputError:
+                return None
         return None
 
     @property
@@ -554,7 +567,7 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
                max_results: int = 10000, max_request_bytes: int = MAX_REQUEST_BYTES,
                max_ingest_bytes: int = MAX_INGEST_BYTES, max_url_bytes: int = MAX_URL_BYTES,
                allow_ingest: bool = False, ingest_token: str | None = None, book: AnswerBook | None = None,
-               warm: bool = False, store=None) -> FastAPI:
+               warm: bool = False, store=None, sources: list[SourceTexts] | None = None) -> FastAPI:
     """The web app over a loaded dataset (default graph = union of the named graphs).
 
     Limits: query_timeout seconds and max_results rows/triples per query; max_request_bytes per request body
@@ -562,13 +575,14 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
     allow_ingest turns on POST /api/ingest, which needs `Authorization: Bearer <ingest_token>`.
     store: a store opened by stores.open_store (serve --store): served, and uploads written to it; its answer book
     is used unless book is given. book: a store's answer book; warm: answer the flagship question (the 機構 page and its canned
-    query) in the background as soon as the server starts, so the first analyst does not wait for it."""
+    query) in the background as soon as the server starts, so the first analyst does not wait for it.
+    sources: where the documents' texts are kept (SourceTexts.beside a graph file); a store's own are added."""
     if allow_ingest and not ingest_token:
         raise ValueError("ingest needs a token: pass ingest_token or set " + INGEST_TOKEN_ENV)
     if store is not None:
         dataset = store.dataset() if dataset is None else dataset
         book = book if book is not None else getattr(store, "answers", None)
-    site = Site(dataset, samples_dir, query_timeout, max_results, book=book, store=store)
+    site = Site(dataset, samples_dir, query_timeout, max_results, book=book, store=store, sources=sources)
     env = Environment(loader=DictLoader({**TEMPLATES, **PICTURE_TEMPLATES}), autoescape=select_autoescape(default=True, default_for_string=True))
     env.globals.update(page=page_path, source_link=source_link, is_ref=lambda v: bool(SOURCE_REF.match(v or "")),
                        label_for=lambda v: site.label(URIRef(v)))
@@ -866,13 +880,12 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
 
     @app.get("/source/{name}", response_class=HTMLResponse, include_in_schema=False)
     def source_page(name: str, lines: str | None = None):
-        path = site.document_path(name)
-        if path is None:
+        text_lines = site.document_lines(name)
+        if text_lines is None:
             return page("node", status=404, label=f"No document {name}", iri=name, types=[], sources=[],
-                        special="<p>The document is not in the served samples folder.</p>", outgoing=[],
-                        incoming=[], labels={}, incoming_more=0)
-        from .read import read_source
-        text_lines = list(read_source(path).lines)
+                        special="<p>The graph holds no document of that name, or its text was not kept beside "
+                                "the graph or store (build and load keep it; a graph made elsewhere may not).</p>",
+                        outgoing=[], incoming=[], labels={}, incoming_more=0)
         start = end = None
         if lines:
             m = re.fullmatch(r"(\d+)(?:-(\d+))?", lines)
@@ -1164,18 +1177,18 @@ def create_app(dataset: Dataset | None = None, samples_dir: Path | None = None, 
         try:
             path = tmp / name
             path.write_bytes(data)
-            result = await run_in_threadpool(process, path, validate)
+            if site.upload_texts is None:
+                site.upload_texts = SourceTexts(tempfile.mkdtemp(prefix="pia-graph-uploads-"))
+                site.sources.append(site.upload_texts)
+            texts = getattr(site.store, "sources", None) or site.upload_texts
+            result = await run_in_threadpool(partial(process, path, validate=validate, graphs=True, sources=texts))
             if not result.ok:
                 message = " ".join(str(result.error).replace(str(tmp) + os.sep, "").split())
                 return PlainTextResponse(message + "\n", status_code=422)
-            if site.upload_dir is None:
-                site.upload_dir = Path(tempfile.mkdtemp(prefix="pia-graph-uploads-"))
             await run_in_threadpool(site.lock.acquire_write)
             try:
                 outcome = await run_in_threadpool(add_result, site.store, result, False, "sparql" if validate else "")
                 site.answers.advance()
-                if outcome.action != "error":
-                    shutil.copyfile(path, site.upload_dir / name)
             finally:
                 site.lock.release_write()
         finally:
@@ -1246,6 +1259,7 @@ def serve_main(graph: Path | None, host: str = "127.0.0.1", port: int = 8000, sa
         if not ingest_token:
             raise SystemExit(f"--allow-ingest needs a token: set {INGEST_TOKEN_ENV} (or pass --ingest-token)")
     options = dict(samples_dir=samples_dir or SAMPLES_DIR, query_timeout=query_timeout, max_results=max_results,
+                   sources=[SourceTexts.beside(graph)] if graph is not None else [],
                    max_request_bytes=max_request_bytes, max_ingest_bytes=max_ingest_bytes,
                    allow_ingest=allow_ingest, ingest_token=ingest_token)
     if store is not None:

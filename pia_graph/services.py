@@ -19,6 +19,7 @@ from .mapping import add_document, graph_iri, new_dataset
 from .namespaces import GRAPH_BASE, SHARED_GRAPH
 from .pipeline import (CHUNK, DocumentResult, choose_validator, collect, declared_mismatches, in_workers, process,
                        process_many)
+from .sources import SourceTexts
 from .stores import BaseStore, NoDocuments, open_store
 from .stores.base import IngestOutcome, PreparedDocument, nt
 from .stores.bulk import write_guarded
@@ -94,17 +95,18 @@ def auto_jobs(jobs: int | None, documents: int) -> int:
 
 
 def build(paths: Iterable[Union[str, Path]], validate: bool = True, jobs: int | None = None,
-          validator: str | None = None, progress: Progress = _silent) -> Built:
+          validator: str | None = None, progress: Progress = _silent, sources: SourceTexts | None = None) -> Built:
     """Documents (files or folders) extracted, mapped and (unless told not to) validated into one Dataset: a named
     graph per document and the shared graph. A bad document is reported in errors and the batch goes on.
-    jobs: worker processes (None: chosen by the batch's size); validator: "sparql" (default) or "pyshacl"."""
+    jobs: worker processes (None: chosen by the batch's size); validator: "sparql" (default) or "pyshacl". With
+    `sources`, each document's text is kept there for its source links (SourceTexts.beside the graph file)."""
     from .mapping import graph_iri
     from .report import report_nt
     files = collect(list(paths))
     built, seen = Built(files), set()
     built.validator = choose_validator(validator) if validate else ""
     for done, result in enumerate(process_many(files, validate=validate, jobs=auto_jobs(jobs, len(files)),
-                                               graphs=False, validator=built.validator), start=1):
+                                               graphs=False, validator=built.validator, sources=sources), start=1):
         if result.ok:
             a = result.assessment
             graph = str(graph_iri(a.sha256))
@@ -149,7 +151,8 @@ def prepare_result(result: DocumentResult, validator: str = "") -> PreparedDocum
     return p
 
 
-def prepare_batch(paths: list, validate: bool = True, validator: str = "sparql", rows: bool = True) -> list[PreparedDocument]:
+def prepare_batch(paths: list, validate: bool = True, validator: str = "sparql", rows: bool = True,
+                  sources: SourceTexts | None = None) -> list[PreparedDocument]:
     """Documents extracted and mapped one by one, then validated together and their canned rows computed (runs in
     a worker process): each document's graph goes into one in-memory pyoxigraph store with what it sees beside it
     (its part of the shared graph, the vocabulary, the ontology), where the compiled shapes validate all of them at
@@ -157,7 +160,7 @@ def prepare_batch(paths: list, validate: bool = True, validator: str = "sparql",
     done again one document at a time, so that only the one at fault fails."""
     from .pipeline import _extracted, validate_results
     t0 = time.perf_counter()
-    results = [_extracted(p) for p in paths]
+    results = [_extracted(p, sources) for p in paths]
     try:
         if validate and validator == "pyshacl":
             validate_results(results, "pyshacl")
@@ -165,7 +168,7 @@ def prepare_batch(paths: list, validate: bool = True, validator: str = "sparql",
     except Exception:  # noqa: BLE001 - one document at a time: only the one at fault fails
         if len(paths) == 1:
             raise
-        return [p for path in paths for p in prepare_batch([path], validate, validator, rows)]
+        return [p for path in paths for p in prepare_batch([path], validate, validator, rows, sources)]
     for p in prepared:
         p.seconds = (time.perf_counter() - t0) / max(1, len(prepared))
     return prepared
@@ -212,12 +215,13 @@ def _validated_batch(results: list[DocumentResult], validate: bool, validator: s
     return [prepared[id(r)] for r in results]
 
 
-def prepare(path: str | Path, validate: bool = True, validator: str = "sparql", rows: bool = False) -> PreparedDocument:
+def prepare(path: str | Path, validate: bool = True, validator: str = "sparql", rows: bool = False,
+            sources: SourceTexts | None = None) -> PreparedDocument:
     """Extract and map one document (and validate it, and compute its canned rows, as asked); never raises for a
     bad document."""
     t0 = time.perf_counter()
     try:
-        p = prepare_batch([path], validate=validate, validator=validator, rows=rows)[0]
+        p = prepare_batch([path], validate=validate, validator=validator, rows=rows, sources=sources)[0]
     except Exception as e:  # noqa: BLE001 - one bad document must not stop the batch
         p = PreparedDocument(path=str(path), name=Path(path).name,
                              error=f"{path}: internal-error: {type(e).__name__}: {e}")
@@ -278,7 +282,10 @@ def ingest(store: BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None
     if validator == "sparql" or rows:
         from .validate_batch import compiled
         compiled()       # once here, so that forked workers inherit it
-    work = partial(prepare_batch, validate=validate, validator=validator, rows=rows)
+    # a store on disk keeps each document's text beside it, for the web app's source links (written by the worker
+    # that read it: no text travels between processes)
+    work = partial(prepare_batch, validate=validate, validator=validator, rows=rows,
+                   sources=getattr(store, "sources", None))
 
     def died(part, e: Exception) -> list[PreparedDocument]:
         if len(part) == 1:

@@ -54,32 +54,38 @@ def _mentions(run: BoxRun, scheme: Scheme) -> bool:
                for part in ln.text.replace("]", "[").split("[") if part.strip())
 
 
-def boxes_of(labels: list[Entry], seg: list[Line], box_labels: list[Entry], scheme: Scheme,
-             region: tuple[int, int] | None = None) -> dict[int, list[Line]]:
-    """The box lines of each label (by id): the run on or beside its line, and the run matched to it among those
-    beside no box label of the segment (`box_labels`: every label whose value is a box list) and within `region`
-    (positions in the segment: the rows' part of the file). A label that has neither gets nothing here (the caller
-    reads its row's lines instead)."""
-    position = {id(ln): i for i, ln in enumerate(seg)}
-    runs = box_runs(seg)
-    if region is not None:
-        runs = [r for r in runs if region[0] <= r.first and r.last <= region[1]]
+class BoxPairing:
+    """A file segment's box runs, read once, and where its lines are; pairs the box labels of each row family."""
 
-    def beside(e: Entry) -> list[BoxRun]:
-        at = position.get(id(e.line))
+    def __init__(self, seg: list[Line], box_labels: list[Entry]):
+        self.seg = seg
+        self.position = {id(ln): i for i, ln in enumerate(seg)}
+        self.runs = box_runs(seg)
+        self.taken = {id(r) for e in box_labels for r in self._beside(e, self.runs)}
+
+    def at(self, line: Line) -> int | None:
+        return self.position.get(id(line))
+
+    def _beside(self, e: Entry, runs: list[BoxRun]) -> list[BoxRun]:
+        at = self.at(e.line)
         if at is None:
             return []
+        seg = self.seg
         prev = next((i for i in range(at - 1, -1, -1) if seg[i].key), None)
         nxt = next((i for i in range(at + 1, len(seg)) if seg[i].key), None)
         return [r for r in runs if r.first <= at <= r.last or r.last == prev or r.first == nxt]
 
-    taken = {id(r) for e in box_labels for r in beside(e)}
-    own = {id(e): [ln for r in beside(e) for ln in r.lines] for e in labels}
-    orphans = [r for r in runs if id(r) not in taken and _mentions(r, scheme)]
-    wanting = labels
-    if orphans and wanting:
-        cost = [[min(abs(position[id(e.line)] - r.first), abs(position[id(e.line)] - r.last)) for r in orphans]
-                for e in wanting]
-        for i, j in zip(*linear_sum_assignment(cost)):
-            own[id(wanting[i])] = own[id(wanting[i])] + orphans[j].lines
-    return {k: v for k, v in own.items() if v}
+    def boxes_of(self, labels: list[Entry], scheme: Scheme, region: tuple[int, int] | None = None
+                 ) -> dict[int, list[Line]]:
+        """The box lines of each label (by id): the run on or beside its line, and the run matched to it among
+        those beside no box label of the segment and within `region` (positions in the segment: the rows' part of
+        the file). A label that has neither gets nothing here (the caller reads its row's lines instead)."""
+        runs = self.runs if region is None else [r for r in self.runs if region[0] <= r.first and r.last <= region[1]]
+        own = {id(e): [ln for r in self._beside(e, runs) for ln in r.lines] for e in labels}
+        orphans = [r for r in runs if id(r) not in self.taken and _mentions(r, scheme)]
+        if orphans and labels:
+            cost = [[min(abs(self.at(e.line) - r.first), abs(self.at(e.line) - r.last)) for r in orphans]
+                    for e in labels]
+            for i, j in zip(*linear_sum_assignment(cost)):
+                own[id(labels[i])] = own[id(labels[i])] + orphans[j].lines
+        return {k: v for k, v in own.items() if v}

@@ -7,7 +7,7 @@ import re
 from .. import vocab
 from ..model import Field_, FileSection, Mark, Outsourcing, Provision, Span, span_of
 from ..parties import split_parties
-from .boxes import boxes_of
+from .boxes import BoxPairing
 from .choices import read_choice_word
 from .fields import CHOICE_LINE, Entry, find_entries, starts_label, value_text
 from .form import (DECLARED_COUNT, FILE_LABELS, FILE_NAME_HEADING, FIRST_FILE_HEADING, OUTSOURCING_ANSWERS, OUTSOURCING_METHOD_ORDER,
@@ -88,12 +88,13 @@ def read_file(r: Reading, k: int, seg: list[Line]) -> FileSection | None:
             lines = (entry.lines if entry else []) + (items.lines if items else [])
         setattr(fs, label.target, r.value(label, entry, lines))
     read_declared(fs, seg, entries)
-    box_labels = [e for e in entries if e.label is not None and e.label.kind in (Kind.BOXES, Kind.BAND, Kind.WORD)]
+    pairing = BoxPairing(seg, [e for e in entries
+                               if e.label is not None and e.label.kind in (Kind.BOXES, Kind.BAND, Kind.WORD)])
     for family, read_row, into in (("outsourcing", outsourcing_row, fs.outsourcings),
                                    ("provision", provision_row, fs.provisions)):
         clusters = cluster_rows(entries, family)
         methods = [e for c in clusters if (e := c.get("methods")) is not None]
-        boxes = boxes_of(methods, seg, box_labels, vocab.METHODS, _region(seg, entries, family))
+        boxes = pairing.boxes_of(methods, vocab.METHODS, _region(pairing, entries, family)) if methods else {}
         for c in clusters:
             row = read_row(r, fs, c, boxes)
             if row:
@@ -138,15 +139,14 @@ def read_declared(fs: FileSection, seg: list[Line], entries: list[Entry]) -> Non
                 break
 
 
-def _region(seg: list[Line], entries: list[Entry], family: str) -> tuple[int, int] | None:
+def _region(pairing: BoxPairing, entries: list[Entry], family: str) -> tuple[int, int] | None:
     """Where a family's rows are in the segment: from its first label or heading to the next label of another
     block after its last one."""
-    position = {id(ln): i for i, ln in enumerate(seg)}
     at = [k for k, e in enumerate(entries) if e.family == family]
     if not at:
         return None
     after = next((e for e in entries[at[-1] + 1:] if e.family != family), None)
-    return position[id(entries[at[0]].line)], position[id(after.line)] if after else len(seg)
+    return pairing.at(entries[at[0]].line), pairing.at(after.line) if after else len(pairing.seg)
 
 
 def _row_values(r: Reading, c: Cluster, family: str, order: tuple[str, ...], boxes: dict[int, list[Line]]) -> dict:

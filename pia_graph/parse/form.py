@@ -342,6 +342,8 @@ FILE_INDEX = LabelIndex(FILE_LABELS)
 PART_ONE_INDEX = LabelIndex(PART_ONE_LABELS)
 COVER_INDEX = LabelIndex(COVER_LABELS)
 RISK_INDEX = LabelIndex(RISK_LABELS)
+# Every label of the form, for telling whether a line starts an element of it at all.
+ANY_LABEL_INDEX = LabelIndex(FILE_LABELS + PART_ONE_LABELS + COVER_LABELS + RISK_LABELS)
 
 
 def element_at(key: str) -> tuple[int, bool, Label | None] | None:
@@ -351,10 +353,9 @@ def element_at(key: str) -> tuple[int, bool, Label | None] | None:
     m = SECTION_WORDS.match(key)
     if m:
         return m.end(), True, None
-    for index in (FILE_INDEX, PART_ONE_INDEX, COVER_INDEX, RISK_INDEX):
-        found = index.match(key)
-        if found:
-            return found[2], False, found[0]
+    found = ANY_LABEL_INDEX.match(key)
+    if found:
+        return found[2], False, found[0]
     m = ITEM_HEADER.match(key)
     if m:
         return m.end("n"), False, None

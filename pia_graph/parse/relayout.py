@@ -94,7 +94,11 @@ def wrap_width(lines: list[Line]) -> int | None:
     """The column at which a tool cut every longer line, when there is one: the cut lines pile up at the widest
     width (or one short of it, where a two-column character did not fit), many more of them than just below it.
     Natural text, wrapped by the PDF's own cell widths, thins out towards its widest line instead."""
-    widths = [display_width(ln.raw) for ln in lines if len(ln.raw) * 2 >= MIN_WRAP and ln.key]
+    # A line's width is between its length and twice it: only lines at least half as long as the longest can reach
+    # the widest columns, so only theirs are measured.
+    longest = max((len(ln.raw) for ln in lines), default=0)
+    shortest = max(MIN_WRAP // 2, (longest - 8) // 2)
+    widths = [display_width(ln.raw) for ln in lines if len(ln.raw) >= shortest and ln.key]
     if not widths:
         return None
     counts = Counter(widths)

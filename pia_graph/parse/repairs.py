@@ -68,10 +68,10 @@ def reclaim_trailing_risk(sections: list[Section]) -> list[Section]:
     after = -1
     if prev.name == "II":
         # Ⅱ's own text ends with its storage fields; only a question after them can be Ⅲ's.
-        storage = [i for i, e in enumerate(prev.lines) if _STORAGE_INDEX.match(e.key)]
-        if not storage:
+        last = next((i for i in range(len(prev.lines) - 1, -1, -1) if _STORAGE_INDEX.match(prev.lines[i].key)), None)
+        if last is None:
             return sections
-        after = storage[-1]
+        after = last
     idx = next((i for i in range(after + 1, len(prev.lines))
                 if RISK_QUESTION in prev.lines[i].key or RISK_HEADING.match(prev.lines[i].key)), None)
     if idx is not None:

@@ -9,6 +9,7 @@ from ..mapping import vocabulary_graph
 from ..namespaces import SHARED_GRAPH
 from ..query import with_prefixes
 from ..canned import RowBook
+from ..sources import SourceTexts
 from .answers import Answer, AnswerBook
 from .base import BaseStore, DocumentRecord, PreparedDocument, StoreError, nt, ontology_triples, term_text
 from .manifest import (MANIFEST_GRAPH, MANIFEST_QUERY, ONTOLOGY_GRAPH, STORE, document_of_report, history_iri,
@@ -36,7 +37,7 @@ class OxigraphStore(BaseStore):
     read_only opens DIR/live as pyoxigraph's read-only store: nothing is written, not even crash recovery (and not
     while another process writes it)."""
 
-    LIVE, HISTORY, SPOOL, ANSWERS = "live", "history", "spool", "answers"
+    LIVE, HISTORY, SPOOL, ANSWERS, SOURCES = "live", "history", "spool", "answers", "sources"
 
     def __init__(self, path: str | Path | None = None, read_only: bool = False):
         import pyoxigraph as ox
@@ -86,6 +87,11 @@ class OxigraphStore(BaseStore):
     @property
     def spool_dir(self) -> Path:
         return self.path / self.SPOOL
+
+    @property
+    def sources(self) -> SourceTexts | None:
+        """The documents' texts (DIR/sources), for the source links; none for a store in memory."""
+        return SourceTexts(self.path / self.SOURCES) if self.path else None
 
     def dataset(self):
         """The store as an rdflib Dataset (default graph: the union of its graphs). oxrdflib hands SPARQL to
@@ -304,6 +310,8 @@ class OxigraphStore(BaseStore):
         if ops:
             with self.changing():
                 self.raw.update(" ;\n".join(ops))
+            if self.sources is not None:     # a text no document of the store holds any more goes too
+                self.sources.keep_only({r.sha256 for r in self.documents(include_history=True)})
         return bool(ops)
 
     def put_ontology(self) -> None:
