@@ -6,6 +6,7 @@ progress(done, total, label) and never prints.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -133,8 +134,6 @@ def build(paths: Iterable[Union[str, Path]], validate: bool = True, jobs: int | 
 def prepare_result(result: DocumentResult, validator: str = "") -> PreparedDocument:
     """A processed document as what a store writes: its triples as N-Quads in its own graph and the shared one,
     and (when it was validated) its validation report in the report graph beside it."""
-    from .report import report_graph_iri, report_nt
-    from .validate import counts
     p = PreparedDocument(path=str(result.path))
     if not result.ok:
         p.name, p.error = Path(result.path).name, result.error
@@ -144,11 +143,24 @@ def prepare_result(result: DocumentResult, validator: str = "") -> PreparedDocum
     p.doc_nq, p.shared_nq = nt(result.graph, p.graph).encode("utf-8"), nt(result.shared, str(SHARED_GRAPH))
     p.triples = len(result.graph)
     if validator:
-        c = counts(result.findings)
-        p.violations, p.warnings, p.infos = c["Violation"], c["Warning"], c["Info"]
-        report = report_nt(p.graph, result.findings, validator)
-        p.report_nq = report.replace(" .\n", f" <{report_graph_iri(p.graph)}> .\n").encode("utf-8")
+        add_report(p, result.findings, validator)
     return p
+
+
+def add_report(p: PreparedDocument, findings: list, validator: str) -> None:
+    """A prepared document's validation report (its counts and its graph as N-Quads) from its findings."""
+    from .report import report_graph_iri, report_nt
+    from .validate import counts
+    c = counts(findings)
+    p.violations, p.warnings, p.infos = c["Violation"], c["Warning"], c["Info"]
+    report = report_nt(p.graph, findings, validator)
+    p.report_nq = report.replace(" .\n", f" <{report_graph_iri(p.graph)}> .\n").encode("utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def _ontology_nq(graph: str) -> bytes:
+    from .stores.base import ontology_triples
+    return nt(ontology_triples(), graph).encode("utf-8")
 
 
 def prepare_batch(paths: list, validate: bool = True, validator: str = "sparql", rows: bool = True,
@@ -182,12 +194,9 @@ def _validated_batch(results: list[DocumentResult], validate: bool, validator: s
     from .report import report_graph_iri
     from .validate_batch import Batch, findings
     ok = [r for r in results if r.ok]
-    prepared = {id(r): prepare_result(r) for r in results}
     if not ok or not (rows or (validate and validator == "sparql")):
-        if validate:
-            for r in ok:
-                prepared[id(r)] = prepare_result(r, validator)
-        return [prepared[id(r)] for r in results]
+        return [prepare_result(r, validator if validate else "") for r in results]
+    prepared = {id(r): prepare_result(r) for r in results}
     batch = Batch(common=[vocabulary()])
     for r in ok:
         batch.add(prepared[id(r)].graph, [r.graph, r.shared], nquads=prepared[id(r)].doc_nq)
@@ -197,14 +206,13 @@ def _validated_batch(results: list[DocumentResult], validate: bool, validator: s
             r.findings = found[prepared[id(r)].graph]
     if validate:
         for r in ok:
-            prepared[id(r)] = prepare_result(r, validator)
+            add_report(prepared[id(r)], r.findings, validator)
     if rows:
         # the canned queries see what a query of the store sees for the document: its graph, the shared graph (its
         # own part here; OxigraphStore.refresh_rows() redoes a document another one's statutes have added to), the
         # vocabulary, the ontology, and its validation report
-        from .stores.base import ontology_triples
         ontology = ox.NamedNode("urn:pia-graph:validation:ontology")
-        batch.store.load(nt(ontology_triples(), ontology.value).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        batch.store.load(_ontology_nq(ontology.value), format=ox.RdfFormat.N_QUADS)
         spec_list = specs()
         for r in ok:
             p = prepared[id(r)]
