@@ -147,6 +147,75 @@ def _encode(rows, names) -> list[list]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# shared nodes that documents state differently
+
+def _subject(line: str) -> str | None:
+    return line[1:line.index(">")] if line.startswith("<") else None
+
+
+class SharedLedger:
+    """What a load's documents say of the shared nodes (statutes, parties), for exact per-document rows.
+
+    A document's rows are computed with its own statements of the shared nodes it leads to, but a query of the
+    whole store sees every document's: two documents that name one ordinance with two titles give it two labels,
+    and the rows of both must show both. So the writer notes each document's shared statements here as it arrives;
+    a node some document states differently from the others is 'varying', and its statements (few: a handful of
+    nodes in a thousand documents) go with every later chunk to the workers, which add them to the documents that
+    lead to the node before computing their rows. A document whose rows were computed before it could see all of
+    them (it came first, or was in flight) is redone from the store when the rows are settled."""
+
+    def __init__(self, count_in_store):
+        self._count_in_store = count_in_store     # node -> its statements in the store's shared graph now
+        self.lines: dict[str, set[str]] = {}      # node -> every statement of it seen (N-Triples, shared graph)
+        self.before: dict[str, int] = {}          # node -> its statements in the store when first seen
+        self.varying: set[str] = set()
+        self.used: dict[str, dict[str, int]] = {}  # document graph -> node -> statements its rows saw
+        self._forward: str | None = None
+
+    def forwarded(self) -> str:
+        """The varying nodes' statements, for the workers (N-Triples)."""
+        if self._forward is None:
+            self._forward = "".join(sorted(line for node in self.varying for line in self.lines[node]))
+        return self._forward
+
+    def note(self, graph: str, shared_nq: str, used: dict[str, int] | None) -> None:
+        """A document's shared statements as it arrives (used: how many statements of each node its rows saw;
+        None when its rows were not computed)."""
+        own: dict[str, set[str]] = {}
+        for line in shared_nq.splitlines(keepends=True):
+            node = _subject(line)
+            if node is not None:
+                own.setdefault(node, set()).add(line[:line.rindex("<")].rstrip() + " .\n")
+        for node, mine in own.items():
+            if node not in self.lines:
+                self.before[node] = self._count_in_store(node)
+                self.lines[node] = set(mine)
+                if self.before[node]:                 # stated by documents of earlier loads: theirs may differ
+                    self.varying.add(node)
+                    self._forward = None
+            elif mine != self.lines[node]:
+                self.lines[node] |= mine
+                if node not in self.varying:
+                    self.varying.add(node)
+                    self._forward = None
+                elif not mine <= self.lines[node]:
+                    self._forward = None
+        if used is not None:
+            self.used[graph] = {node: max(used.get(node, 0), len(mine)) for node, mine in own.items()}
+
+    def to_redo(self, leading_to) -> set[str]:
+        """The documents whose rows did not see every statement the store now holds of a node they lead to: this
+        load's, from what their rows saw; earlier loads' (leading_to(node): the documents that lead to a node),
+        where this load added statements to a node they lead to."""
+        now = {node: self._count_in_store(node) for node in self.lines}
+        redo = {graph for graph, seen in self.used.items() if any(n < now[node] for node, n in seen.items())}
+        for node, before in self.before.items():
+            if before and now[node] > before:
+                redo |= leading_to(node)
+        return redo
+
+
+# ---------------------------------------------------------------------------------------------------------
 # the rows kept beside a store
 
 class RowBook:
@@ -374,4 +443,4 @@ class RowBook:
             self._db = None
 
 
-__all__ = ["Spec", "spec_of", "specs", "NotPerDocument", "document_rows", "cell", "RowBook"]
+__all__ = ["Spec", "spec_of", "specs", "NotPerDocument", "document_rows", "cell", "RowBook", "SharedLedger"]

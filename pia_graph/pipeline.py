@@ -181,11 +181,15 @@ def process_batch(paths: list, validate: bool = True, graphs: bool = True,
     return results
 
 
-def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: int | None = None) -> Iterator:
+def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: int | None = None,
+               given: Callable | None = None) -> Iterator:
     """fn(item) for each item, in worker processes when jobs > 1, yielded in input order with at most `window`
     items in flight (workers keep busy while the caller writes; a long batch holds a window of results, not all of
     them). A worker that dies on an item yields failed(item, exception) instead: one bad document never stops the
-    batch."""
+    batch. given(item): what fn is given for the item, made when the item is sent (so it can carry what the caller
+    learnt from the results before it); fn(item) when not given."""
+    if given is not None:
+        fn = _Given(fn, given)
     if jobs <= 1 or len(items) < 2:
         yield from map(fn, items)
         return
@@ -196,8 +200,10 @@ def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: i
     with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
         pending = collections.deque()
         it = iter(items)
+        submit = (lambda item: pool.submit(fn.fn, fn.given(item))) if given is not None else \
+            (lambda item: pool.submit(fn, item))
         for item in it:
-            pending.append((item, pool.submit(fn, item)))
+            pending.append((item, submit(item)))
             if len(pending) >= window:
                 break
         while pending:
@@ -208,8 +214,18 @@ def in_workers(fn: Callable, items: list, jobs: int, failed: Callable, window: i
                 result = failed(item, e)
             nxt = next(it, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(fn, nxt)))
+                pending.append((nxt, submit(nxt)))
             yield result
+
+
+class _Given:
+    """fn applied to given(item), for in_workers in this process."""
+
+    def __init__(self, fn: Callable, given: Callable):
+        self.fn, self.given = fn, given
+
+    def __call__(self, item):
+        return self.fn(self.given(item))
 
 
 # Documents a worker validates together. Each compiled check is one query over all of them, but pyoxigraph's join of

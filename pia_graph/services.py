@@ -163,30 +163,38 @@ def _ontology_nq(graph: str) -> bytes:
     return nt(ontology_triples(), graph).encode("utf-8")
 
 
+def _prepare_given(item: tuple, **options) -> list[PreparedDocument]:
+    paths, shared = item
+    return prepare_batch(paths, shared_extra=shared, **options)
+
+
 def prepare_batch(paths: list, validate: bool = True, validator: str = "sparql", rows: bool = True,
-                  sources: SourceTexts | None = None) -> list[PreparedDocument]:
+                  sources: SourceTexts | None = None, shared_extra: str = "") -> list[PreparedDocument]:
     """Documents extracted and mapped one by one, then validated together and their canned rows computed (runs in
     a worker process): each document's graph goes into one in-memory pyoxigraph store with what it sees beside it
     (its part of the shared graph, the vocabulary, the ontology), where the compiled shapes validate all of them at
-    once and each canned query is asked of each document. Never raises for a bad document: a batch that fails is
-    done again one document at a time, so that only the one at fault fails."""
+    once and each canned query is asked of each document. shared_extra: statements of shared nodes that other
+    documents state differently (canned.SharedLedger), added to the documents that lead to those nodes before their
+    rows are computed. Never raises for a bad document: a batch that fails is done again one document at a time,
+    so that only the one at fault fails."""
     from .pipeline import _extracted, validate_results
     t0 = time.perf_counter()
     results = [_extracted(p, sources) for p in paths]
     try:
         if validate and validator == "pyshacl":
             validate_results(results, "pyshacl")
-        prepared = _validated_batch(results, validate, validator, rows)
+        prepared = _validated_batch(results, validate, validator, rows, shared_extra)
     except Exception:  # noqa: BLE001 - one document at a time: only the one at fault fails
         if len(paths) == 1:
             raise
-        return [p for path in paths for p in prepare_batch([path], validate, validator, rows, sources)]
+        return [p for path in paths for p in prepare_batch([path], validate, validator, rows, sources, shared_extra)]
     for p in prepared:
         p.seconds = (time.perf_counter() - t0) / max(1, len(prepared))
     return prepared
 
 
-def _validated_batch(results: list[DocumentResult], validate: bool, validator: str, rows: bool) -> list[PreparedDocument]:
+def _validated_batch(results: list[DocumentResult], validate: bool, validator: str, rows: bool,
+                     shared_extra: str = "") -> list[PreparedDocument]:
     import pyoxigraph as ox
 
     from .canned import document_rows, specs
@@ -214,13 +222,37 @@ def _validated_batch(results: list[DocumentResult], validate: bool, validator: s
         ontology = ox.NamedNode("urn:pia-graph:validation:ontology")
         batch.store.load(_ontology_nq(ontology.value), format=ox.RdfFormat.N_QUADS)
         spec_list = specs()
+        extra: dict[str, set[str]] = {}
+        for line in shared_extra.splitlines(keepends=True):
+            extra.setdefault(line[1:line.index(">")], set()).add(line)
         for r in ok:
             p = prepared[id(r)]
             if p.report_nq:
                 batch.store.load(p.report_nq.replace(f" <{report_graph_iri(p.graph)}> .\n".encode(),
                                                      f" <{p.graph}> .\n".encode()), format=ox.RdfFormat.N_QUADS)
+            p.rows_shared = _shared_seen(r.shared, extra, p.graph, batch.store)
             p.rows = document_rows(batch.store, [ox.NamedNode(p.graph), ontology], spec_list)
     return [prepared[id(r)] for r in results]
+
+
+def _shared_seen(shared: set, extra: dict[str, set[str]], graph: str, store) -> dict[str, int]:
+    """Add to a document's graph the statements other documents make of the shared nodes it leads to; return how
+    many statements of each such node its rows will see."""
+    import pyoxigraph as ox
+    own: dict[str, set[str]] = {}
+    for t in shared:
+        own.setdefault(str(t[0]), set()).add(t)
+    seen, add = {}, []
+    for node, triples in own.items():
+        if node in extra:
+            lines = set(nt(triples).splitlines(keepends=True)) | extra[node]
+            add.append("".join(extra[node]))
+            seen[node] = len(lines)
+        else:
+            seen[node] = len(triples)
+    if add:
+        store.load("".join(add).replace(" .\n", f" <{graph}> .\n").encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    return seen
 
 
 def prepare(path: str | Path, validate: bool = True, validator: str = "sparql", rows: bool = False,
@@ -292,21 +324,26 @@ def ingest(store: BaseStore, paths: Iterable[Union[str, Path]], jobs: int | None
         compiled()       # once here, so that forked workers inherit it
     # a store on disk keeps each document's text beside it, for the web app's source links (written by the worker
     # that read it: no text travels between processes)
-    work = partial(prepare_batch, validate=validate, validator=validator, rows=rows,
+    work = partial(_prepare_given, validate=validate, validator=validator, rows=rows,
                    sources=getattr(store, "sources", None))
+    ledger = store.shared_ledger if rows else None
+
+    def given(part):
+        # the statements of shared nodes documents state differently, as known when the chunk is sent
+        return part, ledger.forwarded() if ledger is not None else ""
 
     def died(part, e: Exception) -> list[PreparedDocument]:
         if len(part) == 1:
             return [PreparedDocument(path=str(part[0]), name=Path(part[0]).name,
                                      error=f"{part[0]}: worker-error: {type(e).__name__}: {e}")]
-        return [p for one in in_workers(work, [[f] for f in part], jobs, died) for p in one]
+        return [p for one in in_workers(work, [[f] for f in part], jobs, died, given=given) for p in one]
 
     done = 0
     if validator:
         report.validated = {"validator": validator, "documents": 0, "Violation": 0, "Warning": 0, "Info": 0,
                             "with violations": 0}
     # the window: workers keep busy while this process spools; the loads run in a thread
-    for prepared in in_workers(work, chunks(todo, jobs, chunk or CHUNK), jobs, died, window):
+    for prepared in in_workers(work, chunks(todo, jobs, chunk or CHUNK), jobs, died, window, given=given):
         for p in prepared:
             if validator and not p.error:
                 v = report.validated

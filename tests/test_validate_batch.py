@@ -2,9 +2,8 @@
 
 pySHACL stays the reference: every test here validates the same documents both ways and compares every result
 (severity, focus node, path, value, messages, constraint component), and the findings a reader sees (with their
-source lines). The inputs: the five samples; every rendering of the two short samples and one rendering of all five
-(tests/renderings.py; the full set of renderings and 200 synthetic documents run in `bench/run.py --equivalence`);
-synthetic documents (bench/synth.py); the hand-made graphs of tests/test_shapes.py with each of their defects; and
+source lines). The inputs: the five samples; every rendering of every sample (tests/renderings.py); 200 synthetic
+documents (bench/synth.py), in the chunks ingest validates them in; the hand-made graphs of tests/test_shapes.py with each of their defects; and
 seeded random mutations of a hand-made graph and of a sample (dropped triples, values of the wrong kind, datatype or
 language, ill-typed literals, duplicated values, negative numbers, broken line ranges, torn checkboxes), so that
 every kind of constraint the shapes use fails somewhere and is compared failing, not only passing.
@@ -27,7 +26,7 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")   # open: pytest probes mod
 from pia_graph import validate_batch as vb
 from pia_graph.mapping import assessment_triples, graph_iri
 from pia_graph.namespaces import PIA
-from pia_graph.pipeline import extract, vocabulary
+from pia_graph.pipeline import CHUNK, extract, vocabulary
 from pia_graph.validate import validate_graph
 
 from conftest import SAMPLES, SEEDS
@@ -39,16 +38,20 @@ from test_shapes import hand_made  # noqa: E402  (the hand-made graph and its de
 import test_shapes  # noqa: E402
 
 
-def assert_same(documents: list[tuple[str, list]], common=()) -> Counter:
-    """Both engines over the documents (graph IRI, parts); returns the results' severities (so that a test can
-    say it compared failures, not only silence)."""
+def assert_same(documents: list[tuple[str, list]], common=(), chunk: int | None = None) -> Counter:
+    """Both engines over the documents (graph IRI, parts), the compiled one `chunk` documents at a time (all at
+    once when None); returns the results' severities (so that a test can say it compared failures, not only
+    silence)."""
     want = Counter()
     for graph, parts in documents:
         want.update(vb.comparable(r) for r in vb.reference_results(graph, [*parts, *common]))
-    batch = vb.Batch(common)
-    for graph, parts in documents:
-        batch.add(graph, parts)
-    got = Counter(vb.comparable(r) for r in batch.results())
+    got = Counter()
+    chunk = chunk or max(1, len(documents))
+    for i in range(0, len(documents), chunk):
+        batch = vb.Batch(common)
+        for graph, parts in documents[i:i + chunk]:
+            batch.add(graph, parts)
+        got.update(vb.comparable(r) for r in batch.results())
     missing, extra = want - got, got - want
     assert not missing and not extra, (f"only pySHACL: {sorted(missing)[:5]}\nonly the batch: {sorted(extra)[:5]}")
     return Counter(key[1] for key in want.elements())
@@ -74,26 +77,27 @@ def test_the_samples_give_the_same_results_and_findings():
         assert ref and sorted(fast[graph], key=repr) == ref
 
 
-def test_renderings_give_the_same_results(tmp_path):
+def test_every_rendering_of_every_sample_gives_the_same_results(tmp_path):
     paths = []
     for k, rendering in enumerate(RENDERINGS):
-        names = SEEDS if rendering.name == "pages joined into lines" else [n for n in SEEDS if n[:3] in ("000", "003")]
-        for name in names:
+        for name in SEEDS:
             path = tmp_path / f"r{k:02d}" / name
             path.parent.mkdir(exist_ok=True)
             path.write_bytes(rendering((SAMPLES / name).read_text(encoding="utf-8")).encode("utf-8"))
             paths.append(path)
-    assert len(paths) == 2 * len(RENDERINGS) + 3
-    assert_same(documents_of(paths), common=[vocabulary()])
+    assert len(paths) == len(SEEDS) * len(RENDERINGS) >= 80
+    severities = assert_same(documents_of(paths), common=[vocabulary()], chunk=CHUNK)
+    assert severities["Violation"] >= len(RENDERINGS) and severities["Warning"] > 100
 
 
 def test_synthetic_documents_give_the_same_results(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     import synth
-    synth.generate(8, tmp_path, seed=7)
+    synth.generate(200, tmp_path, seed=7)
     paths = sorted(tmp_path.glob("*.txt"))
-    assert len(paths) == 8
-    assert_same(documents_of(paths), common=[vocabulary()])
+    assert len(paths) == 200
+    severities = assert_same(documents_of(paths), common=[vocabulary()], chunk=CHUNK)
+    assert severities["Violation"] > 0 and severities["Warning"] > 1000       # synth.py plants defects
 
 
 DEFECTS = [updates for updates, _, _ in test_shapes.test_a_wrong_graph_is_a_violation.pytestmark[0].args[1]]

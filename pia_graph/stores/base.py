@@ -51,8 +51,10 @@ class PreparedDocument:
     # the validation report, as N-Quads in the report graph beside the document's (pia_graph/report.py); empty when
     # the document was not validated
     report_nq: bytes = b""
-    # each canned query's rows for this document (canned.document_rows), kept beside a store that keeps rows
+    # each canned query's rows for this document (canned.document_rows), kept beside a store that keeps rows, and
+    # how many statements of each shared node they saw (canned.SharedLedger)
     rows: dict | None = None
+    rows_shared: dict | None = None
 
     @property
     def doc_nt(self) -> str:
