@@ -376,6 +376,19 @@ def comparable(r: Result) -> tuple:
     return (r.graph, r.severity, norm(r.focus), r.path, norm(r.value), tuple(sorted(r.messages)), r.component)
 
 
+def documents_of(paths: Iterable) -> list[tuple[str, list]]:
+    """(graph IRI, [its triples, its part of the shared graph]) of each document, as Batch.add and
+    reference_results take them: what the comparisons with pySHACL (tests, bench) validate."""
+    from .mapping import assessment_triples, graph_iri
+    from .pipeline import extract
+    out = []
+    for p in paths:
+        doc = extract(p)
+        g, shared, _ = assessment_triples(doc)
+        out.append((str(graph_iri(doc.sha256)), [g, shared]))
+    return out
+
+
 def reference_results(graph: str, parts: Sequence) -> list[Result]:
     """pySHACL's results for one document (validate.shapes_report over the parts and the ontology's axioms), as
     Results: the reference the batch is held to."""

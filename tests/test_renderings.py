@@ -33,6 +33,9 @@ def _c(text: str | None) -> str:
 def facts(doc) -> set[tuple]:
     """What the graph says of a document, without line numbers (renderings add and join lines) or spacing."""
     out = {("cover", doc.form, _c(doc.body), doc.number, _c(doc.title), doc.published)}
+    out.add(("affair", _c(doc.affair)))
+    out |= {("listed file", k, _c(name)) for k, name in enumerate(doc.file_names, 1)}
+    out |= {("unread", u.part) for u in doc.unread}
     out |= {("system", s.n, _c(s.name)) for s in doc.systems}
     for f in doc.files:
         out.add(("file", f.n, _c(f.name), f.provision_declared, f.transfer_declared, f.outsourcing_declared))

@@ -46,6 +46,13 @@ def test_cover(seed, extracted):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_affair(seed, extracted):
+    # 003 (OCR) prints Ⅰ1's heading, ①事務の名称, its value and ②事務の概要 on one line
+    doc, exp = extracted[seed], expected_for(seed)
+    assert doc.affair == (fold(exp["affair"]) if exp.get("affair") else None)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_file_list(seed, extracted):
     doc, exp = extracted[seed], expected_for(seed)
     listed = doc.file_names or [f.name for f in doc.files]

@@ -24,9 +24,9 @@ from rdflib.namespace import RDF, RDFS, SKOS
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")   # open: pytest probes module attributes, a closed one warns
 
 from pia_graph import validate_batch as vb
-from pia_graph.mapping import assessment_triples, graph_iri
+from pia_graph.validate_batch import documents_of
 from pia_graph.namespaces import PIA
-from pia_graph.pipeline import CHUNK, extract, vocabulary
+from pia_graph.pipeline import CHUNK, vocabulary
 from pia_graph.validate import validate_graph
 
 from conftest import SAMPLES, SEEDS
@@ -55,15 +55,6 @@ def assert_same(documents: list[tuple[str, list]], common=(), chunk: int | None 
     missing, extra = want - got, got - want
     assert not missing and not extra, (f"only pySHACL: {sorted(missing)[:5]}\nonly the batch: {sorted(extra)[:5]}")
     return Counter(key[1] for key in want.elements())
-
-
-def documents_of(paths) -> list[tuple[str, list]]:
-    out = []
-    for p in paths:
-        doc = extract(p)
-        g, shared, _ = assessment_triples(doc)
-        out.append((str(graph_iri(doc.sha256)), [g, shared]))
-    return out
 
 
 def test_the_samples_give_the_same_results_and_findings():

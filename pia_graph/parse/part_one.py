@@ -12,8 +12,11 @@ from .fields import CHOICE_LINE, Entry, find_entries, value_text
 from .form import LINKAGE_ANSWERS, PART_ONE_INDEX, SYSTEM_HEADER
 from .layout import Line, Section, retext
 from .reading import Reading, entry_span
+from .relayout import cut_at_elements
 
-_LISTED_FILE = re.compile(r"\((\d+)\)\s*([^()\s][^()]*?)(?=\s*\(\d+\)|\s*$)")
+# "(1) 住民基本台帳ファイル": a file of Ⅰ's list, up to the next one; a list bullet before the next ("- (2)", as OCR
+# prints a list that a web capture runs into one line) is not part of the name
+_LISTED_FILE = re.compile(r"\((\d+)\)\s*([^()\s][^()]*?)(?=\s*(?:[-－・•●]\s*)?\(\d+\)|\s*$)")
 # The basic form lists its systems as "(1) name (2) name" around ③システムの名称.
 _LISTED_SYSTEM = re.compile(r"\((\d+)\)\s*([^()|①②③④⑤]+?)\s*(?=\(※\)|\(\d+\)|[①②③④⑤|]|$)")
 _NUMBERED_ITEM = re.compile(r"^\(\d+\)")
@@ -21,10 +24,21 @@ _ALIAS = re.compile(r"以下「(.+?)」という")
 _ALIAS_NOTE = re.compile(r"[（(]以下「.*?」という。?[）)]")
 
 
+def _labels_apart(lines: list[Line]) -> list[Line]:
+    """A line that starts with one of Ⅰ's labels and runs on into more of them (OCR of a table whose cells came out
+    as one line: "1. 特定個人情報ファイルを取り扱う事務 ①事務の名称 住民基本台帳に関する事務 … ②事務の概要 …") cut
+    where each label starts, as a web capture's run-on page is: each label then heads its own value."""
+    out = []
+    for ln in lines:
+        parts = cut_at_elements(ln) if ln.key and PART_ONE_INDEX.match(ln.key) else [ln]
+        out.extend(parts if sum(1 for p in parts if PART_ONE_INDEX.match(p.key)) > 1 else [ln])
+    return out
+
+
 def read_part_one(r: Reading, section: Section) -> None:
     doc = r.doc
     lines = section.lines
-    entries = find_entries(lines, PART_ONE_INDEX, with_headers=False)
+    entries = find_entries(_labels_apart(lines), PART_ONE_INDEX, with_headers=False)
     first: dict[str, Entry] = {}
     for e in entries:
         first.setdefault(e.field, e)

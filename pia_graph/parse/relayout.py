@@ -175,7 +175,10 @@ def _run_on_element(key: str, text: str, i: int) -> tuple[int, bool, Label | Non
         return found
     m = ITEM_RANGE.match(key)
     if m:
-        return m.end(), False, None
+        # the range ends with its word: in "システム16～20 3.特定個人情報ファイル名" the 3 starts the next heading,
+        # though the compact key runs the two numbers together
+        word = ITEM_RANGE.match(text[i:].split(None, 1)[0])
+        return (word.end() if word else m.end()), False, None
     m = _SYSTEM_ALONE.match(key)
     if m:
         return m.end(), True, None        # システムN stands on a line of its own
@@ -198,13 +201,13 @@ def split_run_on_lines(lines: list[Line], page_starts, layout: Layout) -> list[L
         return lines
     out: list[Line] = []
     for ln in lines:
-        out.extend(_cut_at_elements(ln) if ln.key else [ln])
+        out.extend(cut_at_elements(ln) if ln.key else [ln])
     layout.notes.append(f"pages run into single lines: {sum(1 for ln in lines if ln.key)} line(s) cut into "
                         f"{sum(1 for ln in out if ln.key)} where the form's elements start")
     return out
 
 
-def _cut_at_elements(line: Line) -> list[Line]:
+def cut_at_elements(line: Line) -> list[Line]:
     text = line.text
     # Where each non-space character of the text is, so that an element found in the compact key can be cut in
     # the text; an element counts only at the start of a word (after a space), never inside a sentence or a quote.
