@@ -283,6 +283,7 @@ class OxigraphStore(BaseStore):
             self.rows.set_documents(add=part)
             if progress:
                 progress(min(i + 200, len(todo)), len(todo), "canned rows")
+        self.rows.settle(self.answers.generation())
         self.rows.stamp(self.answers.generation())
         return {"dropped": len(stale), "redone": len(todo), "varying shared nodes": varying}
 
