@@ -217,8 +217,9 @@ def _validated_batch(results: list[DocumentResult], validate: bool, validator: s
             add_report(prepared[id(r)], r.findings, validator)
     if rows:
         # the canned queries see what a query of the store sees for the document: its graph, the shared graph (its
-        # own part here; OxigraphStore.refresh_rows() redoes a document another one's statutes have added to), the
-        # vocabulary, the ontology, and its validation report
+        # own part, and what other documents state differently of the same nodes as far as the writer knew when the
+        # chunk was sent: canned.SharedLedger; OxigraphStore.settle_rows() redoes the rest), the vocabulary, the
+        # ontology, and its validation report
         ontology = ox.NamedNode("urn:pia-graph:validation:ontology")
         batch.store.load(_ontology_nq(ontology.value), format=ox.RdfFormat.N_QUADS)
         spec_list = specs()

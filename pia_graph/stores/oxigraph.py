@@ -224,17 +224,9 @@ class OxigraphStore(BaseStore):
         return {q.graph_name.value for q in self.raw.quads_for_pattern(None, None, ox.NamedNode(node), None)
                 if isinstance(q.graph_name, ox.NamedNode) and is_document_graph(q.graph_name.value)}
 
-    def document_rows(self, graph: str) -> dict:
-        """A document's canned rows as a query of the store sees it: its graph, the shared graph, the ontology
-        and its validation report."""
-        from ..canned import document_rows
-        ox = self.ox
-        return document_rows(self.raw, [ox.NamedNode(g) for g in (graph, str(SHARED_GRAPH), str(ONTOLOGY_GRAPH),
-                                                                 report_graph_iri(graph))])
-
     def _rows_from_a_copy(self, graphs: list[str]):
-        """(graph, its canned rows) for each document, as document_rows() gives them, but asked of a store in memory
-        that holds what those rows can see (the shared graph, the ontology, then the document's graph and report,
+        """(graph, its canned rows) for each document, as a query of the whole store sees them, but asked of a store
+        in memory that holds what those rows can see (the shared graph, the ontology, then the document's graph and report,
         one document at a time): a query of a small store is a fraction of one of the whole (20 ms a document
         rather than 80 ms at 400 documents, and the whole grows)."""
         from ..canned import document_rows, specs
