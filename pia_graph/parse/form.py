@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .. import vocab
+from ..normalize import compact
 from ..vocab import Scheme
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -266,6 +267,9 @@ RISK_LABELS: tuple[Label, ...] = (
            numbering=NONE, scheme=vocab.VERDICTS, en="are the measures sufficient"),
 )
 RISK_HEADING = re.compile(r"^リスク\d*:")
+# Ⅲ's stage headings ("2. 特定個人情報の入手"), compact: found wherever they sit in a line (risks.py) and, in a page
+# run into one line, cut apart there like any other element of the form (relayout.py)
+STAGE_WORDS = re.compile(r"\d+\.(" + "|".join(re.escape(compact(c.ja)) for c in vocab.STAGES.concepts) + ")")
 RISK_QUESTION = "十分か"          # "リスクへの対策は十分か", "…十分に行っているか" end the same way
 VERDICT_BOX = re.compile(r"十\s*分\s*か\s*\[\s*(?P<answer>[^\[\]]*?)\s*(\]|$)")
 STAGE_HEADING = re.compile(r"^\d+\.(?P<name>.+)$")

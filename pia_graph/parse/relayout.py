@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .form import CHOICE_LINE, ITEM_RANGE, VERTICAL_LABELS, Label, element_at, starts_element
+from .form import CHOICE_LINE, ITEM_RANGE, RISK_HEADING, STAGE_WORDS, VERTICAL_LABELS, Label, element_at, starts_element
 from .furniture import set_aside, trim_page_edges
 from .layout import Line, heading_of, is_run_on, joined, make_lines, retext
 
@@ -182,6 +182,9 @@ def _run_on_element(key: str, text: str, i: int) -> tuple[int, bool, Label | Non
     m = _SYSTEM_ALONE.match(key)
     if m:
         return m.end(), True, None        # システムN stands on a line of its own
+    m = STAGE_WORDS.match(key) or RISK_HEADING.match(key)
+    if m:
+        return m.end(), False, None       # Ⅲ: a stage heading, a risk's heading
     m = _RUN_ON_STARTS.match(text, i)
     if m and not (m.group(0).endswith("件") and text[:i].rstrip().endswith("行っている")):   # 提供を行っている （3） 件
         return len(m.group(0).replace(" ", "")), False, None

@@ -7,7 +7,7 @@ import re
 from .. import vocab
 from ..model import RiskVerdict, span_of
 from ..normalize import compact
-from .form import FILE_NAME_HEADING, FILE_NUMBER, RISK_HEADING, RISK_QUESTION, VERDICT_BOX
+from .form import FILE_NAME_HEADING, FILE_NUMBER, RISK_HEADING, RISK_QUESTION, STAGE_WORDS, VERDICT_BOX
 from .layout import Line, Section
 from .reading import Reading
 
@@ -15,8 +15,7 @@ _BOX_ALONE = re.compile(r"^\[\s*([^\[\]]*?)\s*(\]|$)")
 _RISK_NUMBER = re.compile(r"^リスク(\d+)")
 # A stage heading wherever it sits in its line: PDF text prints one after the boxes of the stage's own first question
 # at times ("] 接続しない（提供）[] 接続しない（入手）○[ ６．情報提供ネットワークシステムとの接続").
-_STAGE = re.compile(r"(?:^|(?<=[\s\[\]○]))\d+\.(" + "|".join(re.escape(compact(c.ja)) for c in vocab.STAGES.concepts)
-                    + ")")
+_STAGE = re.compile(r"(?:^|(?<=[\s\[\]○]))" + STAGE_WORDS.pattern)
 
 
 def _stage_in(line: Line) -> str | None:
@@ -48,10 +47,12 @@ def read_verdicts(r: Reading, section: Section) -> None:
     for ln in section.lines:
         if not ln.key:
             continue
-        if FILE_NAME_HEADING.match(ln.key):
+        heading = FILE_NAME_HEADING.match(ln.key)
+        if heading:
             files_seen += 1
             events.append(("file", None))         # a file's Ⅲ starts: no stage yet
-        m_file = FILE_NUMBER.match(ln.key)
+        # the file's number on the heading's next line, or after the heading on its own line (a run-on page)
+        m_file = FILE_NUMBER.match(ln.key[heading.end():] if heading else ln.key)
         if m_file and files_seen:
             file_n = int(m_file.group(1))
         m_risk = _RISK_NUMBER.match(ln.key) if RISK_HEADING.match(ln.key) else None
